@@ -1,8 +1,66 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { fileURLToPath } from 'node:url';
+import { VitePWA } from 'vite-plugin-pwa';
+import { DEFAULT_MODEL_ID } from './src/core/models.ts';
+import { ortRuntime } from './scripts/vite-plugin-ort.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+/**
+ * Public base path ("/" or "/sub/path/"), from BASE_PATH. Everything the app fetches (worker, models,
+ * ORT runtime, precomputed vectors, service worker scope, manifest start_url) hangs off it.
+ */
+const base = (() => {
+  const raw = (process.env.BASE_PATH ?? '/').trim();
+  if (!/^\/?[\w.~/-]*$/.test(raw)) throw new Error(`BASE_PATH "${raw}" must be a URL path like /atlas/`);
+  return ('/' + raw + '/').replace(/\/{2,}/g, '/');
+})();
+
+/**
+ * Offline support (service worker + web app manifest). Precached: the app shell (Vite output),
+ * the onnxruntime-web runtime (public/ort, scripts/copy-ort.ts), the DEFAULT model's files and the
+ * shipped vectors (public/precomputed, scripts/precompute.ts). Other models in public/models are
+ * served on demand but not precached (each is 23–34 MB).
+ */
+const pwa = VitePWA({
+  strategies: 'injectManifest',
+  srcDir: 'sw',
+  filename: 'sw.ts',
+  registerType: 'prompt',
+  injectRegister: false,
+  manifest: {
+    name: 'Abstract Atlas',
+    short_name: 'Atlas',
+    description: 'Ask natural-language questions about paper abstracts, fully offline in your browser.',
+    theme_color: '#1d4e89',
+    background_color: '#ffffff',
+    display: 'standalone',
+    start_url: base,
+    scope: base,
+    icons: [
+      { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+      { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+      { src: 'icons/icon.svg', sizes: 'any', type: 'image/svg+xml' },
+      { src: 'icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+    ],
+  },
+  injectManifest: {
+    globPatterns: [
+      // manifest.webmanifest and the manifest's icons are added by vite-plugin-pwa itself.
+      '*.{html,ico,txt}',
+      'assets/**/*',
+      'ort/*.{mjs,wasm}',
+      `models/${DEFAULT_MODEL_ID}/**/*`,
+      'precomputed/*',
+    ],
+    // The q8 model is ~34 MB and the ORT wasm ~27 MB; Workbox's 2 MiB default would silently skip them.
+    maximumFileSizeToCacheInBytes: 80 * 1024 * 1024,
+    // Vite's hashed file names already version themselves: no revision query needed for them.
+    dontCacheBustURLsMatching: /^assets\//,
+  },
+  devOptions: { enabled: false },
+});
 
 // Cross-origin isolation lets onnxruntime-web use threads (SharedArrayBuffer).
 const isolation = {
@@ -14,12 +72,13 @@ const isolation = {
 export default defineConfig({
   root: here('./src'),
   publicDir: here('./public'),
-  base: process.env.BASE_PATH ?? '/',
+  base,
   build: { outDir: here('./dist'), emptyOutDir: true, target: 'es2022' },
-  plugins: [svelte()],
+  plugins: [svelte(), ortRuntime(), pwa],
   server: { headers: isolation },
   preview: { headers: isolation },
-  worker: { format: 'es' },
+  // ORT is bundled into the engine worker: its duplicate .wasm asset is dropped there.
+  worker: { format: 'es', plugins: () => [ortRuntime({ ensureCopied: false })] },
   test: {
     root: here('.'),
     testTimeout: 120_000,

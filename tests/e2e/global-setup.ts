@@ -1,2 +1,51 @@
-// Placeholder until the browser-app work lands: builds and serves dist/ for the e2e project.
-export default async function setup() {}
+/**
+ * Builds dist/ (unless it is fresh, or SKIP_BUILD=1) and serves it on 127.0.0.1 with COOP/COEP.
+ * Test files read the URL with `inject('baseUrl')` (or `process.env.ATLAS_E2E_URL`).
+ */
+import { execSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TestProject } from 'vitest/node';
+import { serveStatic } from './static-server.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const dist = join(root, 'dist');
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    baseUrl: string;
+  }
+}
+
+/** Newest mtime under the app's sources; dist is stale when any is newer than dist/index.html. */
+function newestSource(): number {
+  let newest = 0;
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else newest = Math.max(newest, statSync(p).mtimeMs);
+    }
+  };
+  for (const d of ['src', 'workers', 'seeds', 'sw']) walk(join(root, d));
+  for (const f of ['vite.config.ts', 'package.json']) if (existsSync(join(root, f))) newest = Math.max(newest, statSync(join(root, f)).mtimeMs);
+  return newest;
+}
+
+export default async function setup(project: TestProject) {
+  const index = join(dist, 'index.html');
+  const stale = !existsSync(index) || statSync(index).mtimeMs < newestSource();
+  if (process.env.SKIP_BUILD === '1' && existsSync(index)) {
+    // reuse whatever is there
+  } else if (stale) {
+    execSync('npm run build', { cwd: root, stdio: 'inherit' });
+  }
+  const { server, url } = await serveStatic(dist);
+  project.provide('baseUrl', url);
+  process.env.ATLAS_E2E_URL = url;
+  return async () => {
+    await new Promise<void>((r) => server.close(() => r()));
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * Diagnostic worker body: plain onnxruntime-web on pre-tokenised batches (tokenised in Node with the
+ * same tokenizer), so its time is the WASM runtime alone — no transformers.js, no tokenisation.
+ * Compared with native onnxruntime-node on the same batches it isolates "WASM vs native" from
+ * "our code vs the runtime".
+ */
+import type * as OrtNs from 'onnxruntime-web';
+
+export interface RawBatch {
+  ids: number[];
+  mask: number[];
+  dims: [number, number];
+}
+
+export interface RawRequest {
+  modelUrl: string;
+  /** URL prefix, or explicit {mjs, wasm} URLs (to pair a JS bundle with another WASM build). */
+  wasmPaths: string | { mjs: string; wasm: string };
+  /** 0 = onnxruntime-web's default (min(4, ceil(cores/2))). */
+  numThreads: number;
+  batches: RawBatch[];
+  repeats: number;
+}
+
+export interface RawResponse {
+  loadMs: number;
+  durations: number[];
+  numThreadsEffective: number | undefined;
+  crossOriginIsolated: boolean;
+  hardwareConcurrency: number;
+}
+
+export async function runRaw(ort: typeof OrtNs, req: RawRequest): Promise<RawResponse> {
+  ort.env.wasm.wasmPaths = req.wasmPaths as never;
+  if (req.numThreads > 0) ort.env.wasm.numThreads = req.numThreads;
+  const t0 = performance.now();
+  const session = await ort.InferenceSession.create(req.modelUrl, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  const loadMs = performance.now() - t0;
+  const feeds = req.batches.map((b) => {
+    const feed: Record<string, OrtNs.Tensor> = {};
+    const ids = BigInt64Array.from(b.ids, (x) => BigInt(x));
+    const mask = BigInt64Array.from(b.mask, (x) => BigInt(x));
+    for (const name of session.inputNames) {
+      if (name === 'input_ids') feed[name] = new ort.Tensor('int64', ids, b.dims);
+      else if (name === 'attention_mask') feed[name] = new ort.Tensor('int64', mask, b.dims);
+      else if (name === 'token_type_ids') feed[name] = new ort.Tensor('int64', new BigInt64Array(ids.length), b.dims);
+      else throw new Error(`unexpected model input ${name}`);
+    }
+    return feed;
+  });
+  await session.run(feeds[0]!);
+  const durations: number[] = [];
+  for (let r = 0; r < req.repeats; r++) {
+    const s = performance.now();
+    for (const f of feeds) await session.run(f);
+    durations.push(performance.now() - s);
+  }
+  await session.release();
+  return {
+    loadMs,
+    durations,
+    numThreadsEffective: ort.env.wasm.numThreads,
+    crossOriginIsolated: self.crossOriginIsolated,
+    hardwareConcurrency: navigator.hardwareConcurrency,
+  };
+}
+
+/** Wires a worker's message handler to `run`: one request in, one {ok, result|error} out. */
+export function serve<Req, Res>(run: (req: Req) => Promise<Res>) {
+  self.onmessage = async (e: MessageEvent<Req>) => {
+    try {
+      self.postMessage({ ok: true, result: await run(e.data) });
+    } catch (err) {
+      self.postMessage({ ok: false, error: String((err as Error)?.stack ?? err) });
+    }
+  };
+}

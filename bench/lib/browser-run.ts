@@ -1,0 +1,66 @@
+/**
+ * Runs one bundled benchmark worker inside a headless Chromium page and returns its answer.
+ * Two servers serve the same files: one cross-origin isolated (COOP/COEP → SharedArrayBuffer →
+ * WASM threads possible) and one not (onnxruntime-web then runs single-threaded).
+ */
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { launch, type Browser } from './chromium.ts';
+import { serveStatic, type StaticServer } from './server.ts';
+import { REPO } from './seed.ts';
+import { BUILD_DIR } from './build-browser.ts';
+
+export interface BrowserBench {
+  browser: Browser;
+  isolated: StaticServer;
+  plain: StaticServer;
+  /** Runs `/<worker>.js` with `request` on a fresh page of the chosen server; rejects with the worker's error. */
+  run<T>(worker: string, request: unknown, opts: { isolated: boolean; timeoutMs?: number }): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function startBrowserBench(): Promise<BrowserBench> {
+  const mounts = {
+    '/': BUILD_DIR,
+    '/ort/': join(REPO, 'node_modules/onnxruntime-web/dist'),
+    '/models/': join(REPO, 'public/models'),
+  };
+  const isolated = await serveStatic(mounts, true);
+  const plain = await serveStatic(mounts, false);
+  const browser = await launch();
+  const run = async <T>(worker: string, request: unknown, opts: { isolated: boolean; timeoutMs?: number }): Promise<T> => {
+    const page: Page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    try {
+      await page.goto(`${opts.isolated ? isolated.url : plain.url}/index.html`);
+      page.setDefaultTimeout(opts.timeoutMs ?? 600_000);
+      const answer = await page.evaluate(
+        ([name, req, timeoutMs]) =>
+          new Promise<{ ok: boolean; result?: unknown; error?: string }>((resolve) => {
+            const w = new Worker(`/${name}.js`, { type: 'module' });
+            const timer = setTimeout(() => { w.terminate(); resolve({ ok: false, error: `timeout after ${timeoutMs} ms` }); }, timeoutMs);
+            w.onmessage = (e) => { clearTimeout(timer); w.terminate(); resolve(e.data); };
+            w.onerror = (e) => { clearTimeout(timer); w.terminate(); resolve({ ok: false, error: `worker error: ${e.message}` }); };
+            w.postMessage(req);
+          }),
+        [worker, request, opts.timeoutMs ?? 600_000] as const,
+      );
+      if (!answer.ok) throw new Error(`${worker}: ${answer.error}${errors.length ? ` (page: ${errors.join('; ')})` : ''}`);
+      return answer.result as T;
+    } finally {
+      await page.close();
+    }
+  };
+  return {
+    browser,
+    isolated,
+    plain,
+    run,
+    close: async () => {
+      await browser.close();
+      await isolated.close();
+      await plain.close();
+    },
+  };
+}

@@ -1,0 +1,250 @@
+/**
+ * The benchmark's result document and its human-readable rendering. Pure (no I/O, no timing), so
+ * tests/unit/bench-report.test.ts can check it on fixed inputs.
+ *
+ * Invariants: a figure that was not measured is `null` in JSON and "—" in the table (never 0 or
+ * Infinity); every ratio is computed here from the two figures of the same run.
+ */
+import { ratio, type Summary } from './stats.ts';
+
+export interface EmbeddingFigures {
+  docs: number;
+  /** (a) our Node path. */
+  node_docs_per_s: number | null;
+  /** (b) our browser worker path, cross-origin isolated with threads. */
+  browser_docs_per_s: number | null;
+  browser_threads: number | null;
+  /** (b) our browser worker path without cross-origin isolation (one thread). */
+  browser_1thread_docs_per_s: number | null;
+  /** (c) transformers.js pipeline once per abstract. */
+  naive_docs_per_s: number | null;
+  /** (d) plain onnxruntime-node, best batch size. */
+  native_docs_per_s: number | null;
+  browser_to_native_ratio: number | null;
+  browser_to_naive_ratio: number | null;
+  node_to_native_ratio: number | null;
+}
+
+/** Combines the measured rates of one model into the reported figures and ratios. */
+export function embeddingFigures(x: {
+  docs: number;
+  node?: number | null;
+  browser?: number | null;
+  browserThreads?: number | null;
+  browser1?: number | null;
+  naive?: number | null;
+  native?: number | null;
+}): EmbeddingFigures {
+  const v = (n: number | null | undefined) => (n == null || !Number.isFinite(n) ? null : n);
+  return {
+    docs: x.docs,
+    node_docs_per_s: v(x.node),
+    browser_docs_per_s: v(x.browser),
+    browser_threads: v(x.browserThreads),
+    browser_1thread_docs_per_s: v(x.browser1),
+    naive_docs_per_s: v(x.naive),
+    native_docs_per_s: v(x.native),
+    browser_to_native_ratio: ratio(x.browser, x.native),
+    browser_to_naive_ratio: ratio(x.browser, x.naive),
+    node_to_native_ratio: ratio(x.node, x.native),
+  };
+}
+
+export interface LatencyFigures {
+  questions: number;
+  lexical_ms: Summary;
+  embed_query_ms: Summary;
+  hybrid_ms: Summary;
+}
+
+export interface IndexImpl {
+  build_ms: number;
+  query_ms: Summary;
+  recall_at_10: number;
+  stored_bytes: number;
+}
+
+export interface IndexRow {
+  n: number;
+  queries: number;
+  data_nn_cosine?: { nn1: number; nn10: number };
+  wasm_hnsw?: IndexImpl;
+  native_hnsw?: IndexImpl;
+  exact: IndexImpl;
+  errors: string[];
+}
+
+export interface StartupFigures {
+  first_visit: { lexical_ready_ms: number | null; semantic_ready_ms: number | null };
+  reload: { lexical_ready_ms: number | null; semantic_ready_ms: number | null };
+  note?: string;
+}
+
+export interface QualityFigures {
+  queries: number;
+  lexical: { recall_at_1: number; recall_at_5: number; recall_at_10: number; mrr: number };
+  vector: { recall_at_1: number; recall_at_5: number; recall_at_10: number; mrr: number };
+  hybrid: { recall_at_1: number; recall_at_5: number; recall_at_10: number; mrr: number };
+}
+
+export interface BenchResults {
+  version: 1;
+  meta: {
+    started: string;
+    duration_s: number;
+    mode: 'quick' | 'full';
+    machine: { cpu: string; cores: number; memGiB: number; os: string; node: string; chromium?: string };
+    load_avg_start: number;
+    load_avg_end: number;
+    /** Abstracts per embedding measurement and repeats (Node / browser). */
+    embed_docs: number;
+    repeats: { node: number; browser: number };
+  };
+  embedding: Record<string, EmbeddingFigures & { details?: unknown }>;
+  query: { model: string; node: LatencyFigures | null; browser: LatencyFigures | null; browser_threads?: number } | null;
+  index: { params: { M: number; efConstruction: number; efSearch: number }; base_model?: string; real_nn_cosine?: { nn1: number; nn10: number }; sizes: IndexRow[] } | null;
+  startup: StartupFigures | null;
+  quality: Record<string, QualityFigures | null>;
+  /** Sections or paths that could not be measured, with the reason. */
+  not_measured: string[];
+}
+
+// ------------------------------------------------------------------------------------------------
+// Rendering
+
+const DASH = '—';
+
+export function fmt(x: number | null | undefined, digits = 1): string {
+  if (x == null || !Number.isFinite(x)) return DASH;
+  return x.toFixed(digits);
+}
+
+function fmtRatio(x: number | null | undefined): string {
+  return x == null || !Number.isFinite(x) ? DASH : `${x.toFixed(2)}×`;
+}
+
+function table(head: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+const short = (id: string) => id.split('/').pop()!;
+
+export function renderMarkdown(r: BenchResults): string {
+  const m = r.meta;
+  const out: string[] = [];
+  out.push(
+    `Run ${m.started.slice(0, 16).replace('T', ' ')} UTC, ${m.mode} mode, ${m.duration_s.toFixed(0)} s — ${m.machine.cpu}, ${m.machine.cores} cores, ` +
+      `${m.machine.memGiB} GiB, Node ${m.machine.node}${m.machine.chromium ? `, ${m.machine.chromium}` : ''}; ` +
+      `load average ${m.load_avg_start.toFixed(1)} → ${m.load_avg_end.toFixed(1)}.`,
+  );
+
+  const emb = Object.entries(r.embedding);
+  if (emb.length) {
+    out.push('', `### Embedding throughput (documents/s, ${m.embed_docs} seed abstracts, median of ${m.repeats.node} Node / ${m.repeats.browser} browser repeats)`, '');
+    out.push(
+      table(
+        ['model', '(a) ours, Node', '(b) ours, browser WASM, threads', '(b) browser, 1 thread', '(c) naive pipeline', '(d) onnxruntime-node', '(b)/(d)', '(b)/(c)'],
+        emb.map(([id, e]) => [
+          short(id),
+          fmt(e.node_docs_per_s),
+          e.browser_docs_per_s == null ? DASH : `${fmt(e.browser_docs_per_s)}${e.browser_threads ? ` (${e.browser_threads} thr)` : ''}`,
+          fmt(e.browser_1thread_docs_per_s),
+          fmt(e.naive_docs_per_s),
+          fmt(e.native_docs_per_s),
+          fmtRatio(e.browser_to_native_ratio),
+          fmtRatio(e.browser_to_naive_ratio),
+        ]),
+      ),
+    );
+  }
+
+  if (r.query) {
+    const q = r.query;
+    const cell = (s: Summary | undefined) => (s ? `${fmt(s.median)} / ${fmt(s.p95)}` : DASH);
+    out.push('', `### Query latency (${short(q.model)}, ms, p50 / p95 over ${q.node?.questions ?? q.browser?.questions ?? 0} questions, 204 papers)`, '');
+    out.push(
+      table(
+        ['path', 'lexical only', 'embed question', 'embed + hybrid search'],
+        [
+          ['Node', cell(q.node?.lexical_ms), cell(q.node?.embed_query_ms), cell(q.node?.hybrid_ms)],
+          [`browser worker${q.browser_threads ? ` (${q.browser_threads} thr)` : ''}`, cell(q.browser?.lexical_ms), cell(q.browser?.embed_query_ms), cell(q.browser?.hybrid_ms)],
+        ],
+      ),
+    );
+  }
+
+  if (r.index) {
+    const p = r.index.params;
+    out.push('', `### Vector index (384-d, M=${p.M}, efConstruction=${p.efConstruction}, efSearch=${p.efSearch}, k=10)`, '');
+    const rows: string[][] = [];
+    for (const s of r.index.sizes) {
+      const impls: [string, IndexImpl | undefined][] = [
+        ['hnswlib-wasm (ours)', s.wasm_hnsw],
+        ['hnswlib-node (native)', s.native_hnsw],
+        ['exact (brute force)', s.exact],
+      ];
+      for (const [name, x] of impls) {
+        rows.push([
+          s.n.toLocaleString('en-US'),
+          name,
+          x ? fmt(x.build_ms / 1000, 2) : DASH,
+          x ? fmt(x.query_ms.median, 3) : DASH,
+          x ? fmt(x.query_ms.p95, 3) : DASH,
+          x ? fmt(x.recall_at_10, 3) : DASH,
+          x ? fmt(x.stored_bytes / 2 ** 20, 1) : DASH,
+        ]);
+      }
+    }
+    out.push(table(['vectors', 'index', 'build s', 'query p50 ms', 'query p95 ms', 'recall@10', 'stored MiB'], rows));
+    const nn = r.index.sizes
+      .filter((s) => s.data_nn_cosine)
+      .map((s) => `${fmt(s.data_nn_cosine!.nn1, 2)}/${fmt(s.data_nn_cosine!.nn10, 2)} at ${s.n.toLocaleString('en-US')}`);
+    out.push(
+      '',
+      `Vectors: each a mix of two real ${r.index.base_model ? short(r.index.base_model) + ' ' : ''}embeddings of seed abstracts plus noise; ` +
+        `mean cosine to the 1st/10th nearest neighbour ${nn.join(', ') || DASH}` +
+        (r.index.real_nn_cosine ? ` (real seed vectors: ${fmt(r.index.real_nn_cosine.nn1, 2)}/${fmt(r.index.real_nn_cosine.nn10, 2)})` : '') +
+        '. Query times are single-threaded, in Node.',
+    );
+  }
+
+  out.push('', '### Start-up (headless Chromium)', '');
+  if (r.startup) {
+    const s = r.startup;
+    out.push(
+      table(
+        ['visit', 'lexical search ready (ms)', 'semantic search ready (ms)'],
+        [
+          ['first visit', fmt(s.first_visit.lexical_ready_ms, 0), fmt(s.first_visit.semantic_ready_ms, 0)],
+          ['reload', fmt(s.reload.lexical_ready_ms, 0), fmt(s.reload.semantic_ready_ms, 0)],
+        ],
+      ),
+    );
+    if (s.note) out.push('', s.note);
+  } else {
+    out.push('Not measured in this run.');
+  }
+
+  const qual = Object.entries(r.quality);
+  if (qual.length) {
+    out.push('', '### Quality (CLI `eval`, dev queries)', '');
+    const rows: string[][] = [];
+    for (const [id, q] of qual) {
+      if (!q) {
+        rows.push([short(id), DASH, DASH, DASH, DASH, DASH]);
+        continue;
+      }
+      for (const mode of ['lexical', 'vector', 'hybrid'] as const) {
+        const x = q[mode];
+        rows.push([short(id), mode, fmt(x.recall_at_1, 2), fmt(x.recall_at_5, 2), fmt(x.recall_at_10, 2), fmt(x.mrr, 3)]);
+      }
+    }
+    out.push(table(['model', 'mode', 'recall@1', 'recall@5', 'recall@10', 'MRR'], rows));
+  }
+
+  if (r.not_measured.length) {
+    out.push('', '### Not measured', '', ...r.not_measured.map((s) => `- ${s}`));
+  }
+  return out.join('\n') + '\n';
+}

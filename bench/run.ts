@@ -1,0 +1,247 @@
+/**
+ * Benchmark suite entry: `npm run bench [-- --quick] [-- --only=embedding,query,index,startup,quality]`.
+ *
+ * Reports numbers, never fails on timing: a section that cannot run (module missing, browser
+ * unavailable) is listed under "Not measured" with its reason, and the run still writes
+ * bench/results/<timestamp>.json, latest.json and latest.md and prints the table.
+ *
+ * Sections run one after another (never in parallel) so they do not compete for the 2 cores; the
+ * load average at start and end is recorded because other processes on a shared machine do.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import os from 'node:os';
+import { MODELS, DEFAULT_MODEL_ID } from '../src/core/models.ts';
+import { documentText } from '../src/core/text.ts';
+import { loadSeedPapers, spreadSample, REPO } from './lib/seed.ts';
+import { machineInfo } from './lib/machine.ts';
+import { embeddingFigures, renderMarkdown, type BenchResults } from './lib/report.ts';
+
+interface Config {
+  quick: boolean;
+  sections: Set<string>;
+  models: string[];
+  embedDocs: number;
+  nodeRepeats: number;
+  browserRepeats: number;
+  browserThreads: number;
+  /** Models whose browser path also gets the diagnostic configurations. */
+  diagnoseModels: string[];
+  questions: number;
+  indexSizes: number[];
+  indexQueries: number;
+}
+
+const ALL_SECTIONS = ['embedding', 'query', 'index', 'startup', 'quality'];
+
+function parseArgs(argv: string[]): Config {
+  const quick = argv.includes('--quick');
+  const only = argv.find((a) => a.startsWith('--only='))?.slice(7);
+  const sections = new Set(only ? only.split(',') : ALL_SECTIONS);
+  for (const s of sections) if (!ALL_SECTIONS.includes(s)) throw new Error(`unknown section "${s}" (known: ${ALL_SECTIONS.join(', ')})`);
+  const modelsArg = argv.find((a) => a.startsWith('--models='))?.slice(9);
+  const models = modelsArg ? modelsArg.split(',').map((m) => MODELS.find((x) => x.id === m || x.id.endsWith('/' + m))?.id ?? m) : MODELS.map((m) => m.id);
+  const unknown = argv.filter((a) => a.startsWith('--') && !/^--(quick|only=|models=)/.test(a));
+  if (unknown.length) throw new Error(`unknown option(s): ${unknown.join(' ')} (use --quick, --only=…, --models=…)`);
+  return {
+    quick,
+    sections,
+    models,
+    // Quick: 16 abstracts spread over the corpus (same length mix as all 204), fewer repeats.
+    embedDocs: quick ? 16 : Infinity,
+    nodeRepeats: 3,
+    browserRepeats: quick ? 2 : 3,
+    browserThreads: Math.max(1, os.cpus().length),
+    diagnoseModels: quick ? ['Xenova/all-MiniLM-L6-v2'] : models,
+    questions: quick ? 20 : 40,
+    // Full mode's 100k build takes minutes in WASM (see README); quick stays well under 5 minutes total.
+    indexSizes: quick ? [2_000, 10_000] : [10_000, 100_000],
+    indexQueries: quick ? 50 : 200,
+  };
+}
+
+const log = (s: string) => console.error(s);
+
+async function main() {
+  const cfg = parseArgs(process.argv.slice(2));
+  const started = new Date();
+  const t0 = performance.now();
+  const machine = machineInfo();
+  const notMeasured: string[] = [];
+  const papers = loadSeedPapers();
+  const texts = spreadSample(papers, cfg.embedDocs).map(documentText);
+  log(`bench: ${cfg.quick ? 'quick' : 'full'} mode, ${papers.length} seed papers, ${texts.length} per embedding measurement, sections ${[...cfg.sections].join(',')}`);
+
+  const results: BenchResults = {
+    version: 1,
+    meta: {
+      started: started.toISOString(),
+      duration_s: 0,
+      mode: cfg.quick ? 'quick' : 'full',
+      machine: { cpu: machine.cpu, cores: machine.cores, memGiB: machine.memGiB, os: machine.os, node: machine.node, chromium: machine.chromium },
+      load_avg_start: machine.load1,
+      load_avg_end: 0,
+      embed_docs: texts.length,
+      repeats: { node: cfg.nodeRepeats, browser: cfg.browserRepeats },
+    },
+    embedding: {},
+    query: null,
+    index: null,
+    startup: null,
+    quality: {},
+    not_measured: notMeasured,
+  };
+
+  // Browser harness: one build, one Chromium, shared by the embedding and query sections.
+  const needBrowser = cfg.sections.has('embedding') || cfg.sections.has('query');
+  let bb: import('./lib/browser-run.ts').BrowserBench | undefined;
+  if (needBrowser) {
+    try {
+      const { buildBrowserBench } = await import('./lib/build-browser.ts');
+      const built = await buildBrowserBench();
+      for (const s of built.skipped) notMeasured.push(`browser worker ${s}`);
+      const { startBrowserBench } = await import('./lib/browser-run.ts');
+      bb = await startBrowserBench();
+    } catch (e) {
+      notMeasured.push(`browser paths: ${(e as Error).message.slice(0, 300)}`);
+    }
+  }
+
+  try {
+    if (cfg.sections.has('embedding')) await embeddingSection(cfg, texts, results, bb);
+    if (cfg.sections.has('query')) await querySection(cfg, papers, results, bb);
+  } finally {
+    await bb?.close();
+  }
+  if (cfg.sections.has('index')) await indexSection(cfg, papers, results);
+  if (cfg.sections.has('startup')) await startupSection(cfg, results);
+  if (cfg.sections.has('quality')) await qualitySection(cfg, results);
+
+  results.meta.duration_s = (performance.now() - t0) / 1000;
+  results.meta.load_avg_end = os.loadavg()[0]!;
+  const md = renderMarkdown(results);
+  const dir = join(REPO, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  const stamp = started.toISOString().replace(/[:.]/g, '-');
+  const json = JSON.stringify(results, (_k, v) => (v instanceof Float32Array ? undefined : v), 2);
+  writeFileSync(join(dir, `${stamp}.json`), json);
+  writeFileSync(join(dir, 'latest.json'), json);
+  writeFileSync(join(dir, 'latest.md'), md);
+  console.log(md);
+  log(`bench: done in ${results.meta.duration_s.toFixed(0)} s → bench/results/${stamp}.json, latest.json, latest.md`);
+}
+
+async function embeddingSection(cfg: Config, texts: string[], results: BenchResults, bb: import('./lib/browser-run.ts').BrowserBench | undefined) {
+  const { benchNodeEmbedding, NativeEmbedder } = await import('./embed-node.ts');
+  const { benchBrowserEmbedding } = await import('./embed-browser.ts');
+  for (const modelId of cfg.models) {
+    log(`embedding: ${modelId}`);
+    const node = await benchNodeEmbedding(modelId, texts, { repeats: cfg.nodeRepeats, batchSizes: [1, 8], log });
+    for (const e of node.result.errors) results.not_measured.push(`embedding ${modelId} ${e}`);
+    let browser: Awaited<ReturnType<typeof benchBrowserEmbedding>> | undefined;
+    if (bb) {
+      const diagnose = cfg.diagnoseModels.includes(modelId);
+      const native = diagnose ? await NativeEmbedder.load(modelId) : undefined;
+      browser = await benchBrowserEmbedding(bb, modelId, texts, {
+        repeats: cfg.browserRepeats,
+        diagnose,
+        reference: node.oursVectors,
+        native,
+        threads: cfg.browserThreads,
+        log,
+      });
+      await native?.dispose();
+      for (const e of browser.errors) results.not_measured.push(`embedding ${modelId} browser ${e}`);
+    }
+    results.embedding[modelId] = {
+      ...embeddingFigures({
+        docs: texts.length,
+        node: node.result.ours?.docs_per_s,
+        browser: browser?.threads?.docs_per_s,
+        browserThreads: browser?.threads ? cfg.browserThreads : null,
+        browser1: browser?.single?.docs_per_s,
+        naive: node.result.naive?.docs_per_s,
+        native: node.result.native?.docs_per_s,
+      }),
+      details: { node: node.result, browser },
+    };
+  }
+}
+
+async function querySection(cfg: Config, papers: import('../src/core/types.ts').Paper[], results: BenchResults, bb: import('./lib/browser-run.ts').BrowserBench | undefined) {
+  const modelId = DEFAULT_MODEL_ID;
+  log(`query latency: ${modelId}`);
+  try {
+    const { benchNodeQuery } = await import('./query-bench.ts');
+    const { latency, setup } = await benchNodeQuery(modelId, papers, cfg.questions);
+    results.query = { model: modelId, node: latency, browser: null };
+    log(`  node: hybrid p50 ${latency.hybrid_ms.median.toFixed(1)} ms, lexical p50 ${latency.lexical_ms.median.toFixed(2)} ms`);
+    if (bb) {
+      try {
+        const b = await bb.run<import('./lib/query-timing.ts').QueryLatency>(
+          'query',
+          { modelId, numThreads: cfg.browserThreads, papers: setup.papers, paperIds: setup.paperIds, vectors: setup.vectors, questions: setup.questions },
+          { isolated: true },
+        );
+        results.query.browser = b;
+        results.query.browser_threads = cfg.browserThreads;
+        log(`  browser: hybrid p50 ${b.hybrid_ms.median.toFixed(1)} ms, lexical p50 ${b.lexical_ms.median.toFixed(2)} ms`);
+      } catch (e) {
+        results.not_measured.push(`query latency, browser: ${(e as Error).message.slice(0, 300)}`);
+      }
+    }
+  } catch (e) {
+    results.not_measured.push(`query latency: ${(e as Error).message.slice(0, 300)}`);
+  }
+}
+
+const INDEX_BASE_MODEL = 'Xenova/all-MiniLM-L6-v2';
+
+async function indexSection(cfg: Config, papers: import('../src/core/types.ts').Paper[], results: BenchResults) {
+  log(`index: sizes ${cfg.indexSizes.join(', ')}`);
+  try {
+    const { benchIndex, INDEX_PARAMS, neighbourCosines } = await import('./index-bench.ts');
+    // Always the same basis (MiniLM vectors of all seed abstracts), whatever the default model is, so
+    // index figures stay comparable across runs; e5's vectors, for one, are far more anisotropic.
+    const { NativeEmbedder } = await import('./embed-node.ts');
+    const nat = await NativeEmbedder.load(INDEX_BASE_MODEL);
+    const base = await nat.embed(papers.map(documentText), 1);
+    await nat.dispose();
+    const sizes = await benchIndex(base, 384, { sizes: cfg.indexSizes, queries: cfg.indexQueries, ...INDEX_PARAMS, log });
+    results.index = { params: { ...INDEX_PARAMS }, base_model: INDEX_BASE_MODEL, real_nn_cosine: neighbourCosines(base, 384), sizes };
+    for (const s of sizes) for (const e of s.errors) results.not_measured.push(`index n=${s.n} ${e}`);
+  } catch (e) {
+    results.not_measured.push(`index: ${(e as Error).message.slice(0, 300)}`);
+  }
+}
+
+async function startupSection(_cfg: Config, results: BenchResults) {
+  log('startup');
+  try {
+    const { benchStartup } = await import('./startup.ts');
+    results.startup = await benchStartup(log, _cfg.quick ? 1 : 3, 3);
+  } catch (e) {
+    results.not_measured.push(`start-up: ${(e as Error).message.slice(0, 300)}`);
+  }
+}
+
+async function qualitySection(cfg: Config, results: BenchResults) {
+  const { benchQuality } = await import('./quality.ts');
+  for (const modelId of cfg.models) {
+    log(`quality: ${modelId}`);
+    try {
+      const q = await benchQuality(modelId);
+      results.quality[modelId] = q;
+      log(`  hybrid recall@10 ${q.hybrid.recall_at_10.toFixed(2)}, MRR ${q.hybrid.mrr.toFixed(3)} (${q.duration_s.toFixed(0)} s)`);
+    } catch (e) {
+      results.quality[modelId] = null;
+      results.not_measured.push(`quality ${modelId}: ${(e as Error).message.slice(0, 300)}`);
+    }
+  }
+}
+
+main().catch((e) => {
+  // A crash of the harness itself (not a slow number) is the only failure exit.
+  console.error(e);
+  process.exit(1);
+});

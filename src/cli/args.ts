@@ -1,0 +1,148 @@
+/**
+ * Command-line parsing: one strict option set per command, so a misspelt or misplaced flag is an
+ * error that names it instead of being silently ignored.
+ */
+import { parseArgs } from 'node:util';
+import type { SearchMode } from '../core/types.ts';
+import type { FusionMethod } from '../core/search.ts';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export type Command = 'search' | 'related' | 'eval';
+
+export interface CliOptions {
+  command: Command;
+  /** The question (search) or paper id/title (related). */
+  target?: string;
+  k: number;
+  mode: SearchMode;
+  model?: string;
+  json: boolean;
+  corpus?: string;
+  queries?: string;
+  /** eval: use every paper's title as a query against abstract-only documents. */
+  titleQueries: boolean;
+  fusion?: FusionMethod;
+  alpha?: number;
+  rrfK?: number;
+  cache: boolean;
+}
+
+const COMMON = {
+  k: { type: 'string' },
+  model: { type: 'string' },
+  json: { type: 'boolean' },
+  corpus: { type: 'string' },
+  'no-cache': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const FUSION = {
+  fusion: { type: 'string' },
+  alpha: { type: 'string' },
+  'rrf-k': { type: 'string' },
+} as const;
+
+const SPECS = {
+  search: { ...COMMON, ...FUSION, mode: { type: 'string' } },
+  related: { ...COMMON },
+  eval: { ...COMMON, ...FUSION, queries: { type: 'string' }, 'title-queries': { type: 'boolean' } },
+} as const;
+
+export const COMMANDS = Object.keys(SPECS) as Command[];
+
+function positiveInt(name: string, v: string | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new UsageError(`--${name} must be an integer from 1 to 10000, got "${v}"`);
+  return n;
+}
+
+function unit(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`--${name} must be a number from 0 to 1, got "${v}"`);
+  return n;
+}
+
+/** Parses argv after the command name. Returns null when help was requested. */
+export function parseCommand(command: Command, argv: string[]): CliOptions | null {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: SPECS[command], allowPositionals: true, strict: true });
+  } catch (e) {
+    // Node's message ("Unknown option '--foo'…") is clear; prefix the command for context.
+    throw new UsageError(`${command}: ${(e as Error).message}`);
+  }
+  const v = parsed.values as Record<string, string | boolean | undefined>;
+  if (v.help) return null;
+  const pos = parsed.positionals;
+
+  const opts: CliOptions = {
+    command,
+    k: positiveInt('k', v.k as string | undefined, command === 'related' ? 5 : 10),
+    mode: 'hybrid',
+    model: v.model as string | undefined,
+    json: Boolean(v.json),
+    corpus: v.corpus as string | undefined,
+    cache: !v['no-cache'],
+    titleQueries: Boolean(v['title-queries']),
+  };
+  if (command === 'search' || command === 'related') {
+    if (pos.length === 0) {
+      throw new UsageError(command === 'search' ? 'search: missing the question, e.g. search "masked autoencoders for video"' : 'related: missing the paper id or exact title');
+    }
+    if (pos.length > 1) throw new UsageError(`${command}: expected one quoted argument, got ${pos.length} (${pos.map((p) => JSON.stringify(p)).join(' ')}); put the text in quotes`);
+    opts.target = pos[0];
+  } else if (pos.length) {
+    throw new UsageError(`eval: unexpected argument ${JSON.stringify(pos[0])}`);
+  }
+  if (command === 'search' && v.mode !== undefined) {
+    if (v.mode !== 'hybrid' && v.mode !== 'vector' && v.mode !== 'lexical') {
+      throw new UsageError(`--mode must be hybrid, vector or lexical, got "${v.mode}"`);
+    }
+    opts.mode = v.mode;
+  }
+  if (command === 'eval') {
+    if (!v.queries === !opts.titleQueries) throw new UsageError('eval: give either --queries <file.jsonl> or --title-queries');
+    opts.queries = v.queries as string | undefined;
+  }
+  if (v.fusion !== undefined) {
+    if (v.fusion !== 'rrf' && v.fusion !== 'convex') throw new UsageError(`--fusion must be rrf or convex, got "${v.fusion}"`);
+    opts.fusion = v.fusion;
+  }
+  opts.alpha = unit('alpha', v.alpha as string | undefined);
+  if (v['rrf-k'] !== undefined) opts.rrfK = positiveInt('rrf-k', v['rrf-k'] as string, 60);
+  return opts;
+}
+
+export const HELP = `Abstract Atlas — search paper abstracts from the command line.
+
+Usage:
+  npm run cli -- search "<question>" [--k 10] [--mode hybrid|vector|lexical] [--model <id>] [--json]
+  npm run cli -- related "<paper id or exact title>" [--k 5] [--model <id>] [--json]
+  npm run cli -- eval --queries <file.jsonl> [--k 10] [--model <id>] [--json]
+  npm run cli -- eval --title-queries [--k 10] [--model <id>] [--json]
+
+Options (all commands):
+  --corpus <file>   search this collection instead of the seeds/ folder: seed-format .txt, or an
+                    import format (BibTeX, RIS, CSV/TSV, JSON/JSONL)
+  --model <id>      embedding model (default: the registry's default); install with
+                    npm run fetch-model -- <id>
+  --json            machine-readable output on stdout (progress always goes to stderr)
+  --no-cache        do not read or write the on-disk vector cache (.cache/vectors, or
+                    $ATLAS_CACHE_DIR/vectors)
+  -h, --help        this text
+
+eval reads JSON lines {"query": "...", "relevant": ["<exact title>", ...]} and reports, for
+lexical, vector and hybrid ranking: recall@1/5/10 (share of a query's relevant papers found in
+the top n, averaged over queries) and MRR@k (1/rank of the first relevant paper, 0 beyond --k).
+--title-queries instead asks every paper's title against abstract-only documents (titles
+hidden): a larger, automatic check of paraphrase matching, used next to the hand-written set.
+
+Tuning (search, eval): --fusion rrf|convex, --alpha <0..1> (convex: weight of the vector score),
+--rrf-k <n> (RRF constant). Defaults are the measured ones (README, "Ranking").
+Models: Xenova/bge-small-en-v1.5, Xenova/all-MiniLM-L6-v2, Xenova/e5-small-v2.
+`;

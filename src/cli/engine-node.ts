@@ -1,0 +1,147 @@
+/**
+ * Builds a SearchEngine for the CLI: papers always; model + document vectors only when the command
+ * needs them. Vectors come from the on-disk cache when (model id, model sha256, paper id, text hash)
+ * match, and only the rest is embedded — so the second run embeds nothing.
+ *
+ * The CLI always uses exact vector search: it does not persist an HNSW graph, and rebuilding one per
+ * invocation would cost far more than exact search saves (see EXACT_THRESHOLD in ann.ts). Exact
+ * search is also the reference that HNSW is tested against, so ranking quality is unaffected.
+ */
+import { getModel, DEFAULT_MODEL_ID } from '../core/models.ts';
+import { SearchEngine, type FusionOptions } from '../core/search.ts';
+import { documentText } from '../core/text.ts';
+import { textHash } from '../core/hash.ts';
+import { VectorCacheNode, defaultVectorCacheDir } from '../core/vector-cache-node.ts';
+import type { EmbeddingModel, Paper } from '../core/types.ts';
+import { UsageError } from './args.ts';
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  /** Whether stderr is a terminal (progress is then redrawn in place). */
+  errIsTTY?: boolean;
+}
+
+export interface EngineStats {
+  /** Papers embedded in this run (0 when every vector came from the cache). */
+  embedded: number;
+  cached: number;
+}
+
+export interface BuildOptions {
+  papers: Paper[];
+  needVectors: boolean;
+  modelId?: string;
+  cache: boolean;
+  cacheDir?: string;
+  fusion?: Partial<FusionOptions>;
+  /** Precomputed vectors (e.g. from a bundle); used only when made by the same model file. */
+  vectors?: { modelId: string; modelSha256: string; byPaperId: Map<string, Float32Array> };
+  io: Io;
+}
+
+export interface BuiltEngine {
+  engine: SearchEngine;
+  modelId: string;
+  model?: EmbeddingModel;
+  stats: EngineStats;
+}
+
+/** Loads a model from the local model folder; a missing model is a usage error with the fix. */
+export async function loadLocalModel(modelId: string, io: Io): Promise<EmbeddingModel> {
+  const spec = modelSpec(modelId);
+  const { resolveLocalModelDir } = await import('../core/model-dir-node.ts');
+  const dir = resolveLocalModelDir(spec.id);
+  if (!dir) {
+    throw new UsageError(
+      `Model ${spec.id} is not installed (looked in $ATLAS_MODELS, public/models and ../shared/models).\n` +
+        `Install it with: npm run fetch-model -- ${spec.id}`,
+    );
+  }
+  io.err(`Loading ${spec.id} from ${dir}…\n`);
+  const { loadEmbedder } = await import('../core/embedder.ts');
+  return loadEmbedder({ modelId: spec.id, localModelPath: dir, allowRemote: false });
+}
+
+function progressPrinter(io: Io, label: string) {
+  let lastPct = -1;
+  return ({ done, total }: { done: number; total: number }) => {
+    const pct = Math.floor((100 * done) / Math.max(1, total));
+    if (io.errIsTTY) {
+      io.err(`\r${label}: ${done}/${total} (${pct}%)${done === total ? '\n' : ''}`);
+    } else if (pct >= lastPct + 25 || done === total) {
+      // Piped stderr: a few lines, not one per batch.
+      lastPct = pct;
+      io.err(`${label}: ${done}/${total} (${pct}%)\n`);
+    }
+  };
+}
+
+/** getModel, with an unknown id reported as a usage error (exit code 2). */
+function modelSpec(id: string) {
+  try {
+    return getModel(id);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+export async function buildEngine(opts: BuildOptions): Promise<BuiltEngine> {
+  const modelId = modelSpec(opts.modelId ?? DEFAULT_MODEL_ID).id;
+  const engine = new SearchEngine({ fusion: opts.fusion, exactThreshold: Number.POSITIVE_INFINITY });
+  engine.setPapers(opts.papers);
+  const stats: EngineStats = { embedded: 0, cached: 0 };
+  if (!opts.needVectors) return { engine, modelId, stats };
+
+  const model = await loadLocalModel(modelId, opts.io);
+  engine.setModel(model);
+
+  const cache = opts.cache
+    ? VectorCacheNode.open(opts.cacheDir ?? defaultVectorCacheDir(), model.modelId, model.modelHash, (m) => opts.io.err(`warning: ${m}\n`))
+    : null;
+  const dims = model.dimensions;
+  const flat = new Float32Array(opts.papers.length * dims);
+  const missing: number[] = [];
+  const shipped =
+    opts.vectors && opts.vectors.modelId === model.modelId && opts.vectors.modelSha256 === model.modelHash
+      ? opts.vectors.byPaperId
+      : undefined;
+  if (opts.vectors && !shipped) {
+    opts.io.err(`note: the corpus carries vectors of ${opts.vectors.modelId}, not ${model.modelId}@${model.modelHash.slice(0, 12)}; re-embedding\n`);
+  }
+  opts.papers.forEach((p, i) => {
+    const v = shipped?.get(p.id) ?? cache?.get(p.id, textHash(p.title, p.abstract));
+    if (v && v.length === dims) flat.set(v, i * dims);
+    else missing.push(i);
+  });
+  stats.cached = opts.papers.length - missing.length;
+
+  if (missing.length) {
+    const label = `Embedding ${missing.length} papers with ${model.modelId} (${model.device})`;
+    const res = await model.embedDocuments(
+      missing.map((i) => documentText(opts.papers[i])),
+      { batchSize: 16, onProgress: progressPrinter(opts.io, label) },
+    );
+    missing.forEach((i, j) => {
+      const row = res.vectors.subarray(j * dims, (j + 1) * dims);
+      flat.set(row, i * dims);
+      const p = opts.papers[i];
+      cache?.put(p.id, textHash(p.title, p.abstract), row);
+    });
+    try {
+      cache?.save();
+    } catch (e) {
+      // A read-only checkout still answers the question; it just embeds again next time.
+      opts.io.err(`warning: could not write the vector cache: ${(e as Error).message}\n`);
+    }
+  }
+  // Count what the embedder actually did when it exposes a counter (embedder.ts does), so a
+  // cache bug shows up as work done rather than being hidden by our own bookkeeping.
+  const counter = (model as { embedCount?: unknown }).embedCount;
+  stats.embedded = typeof counter === 'number' ? counter : missing.length;
+  await engine.setVectors(
+    opts.papers.map((p) => p.id),
+    flat,
+  );
+  return { engine, modelId, model, stats };
+}

@@ -1,0 +1,27 @@
+/**
+ * Plain text in the seed format (title line, abstract line, …). Parsing is the core's `parseSeed`;
+ * this adapter only applies the import limits (abstract/title caps) that the seed parser does not.
+ */
+import { parseSeed } from '../corpus.ts';
+import type { Paper, ParseResult } from '../types.ts';
+import { ImportError } from './errors.ts';
+import { buildPaper, type RecordLimits } from './record.ts';
+
+export function parseSeedText(text: string, collection: string | undefined, limits: RecordLimits): ParseResult {
+  const res = parseSeed(text, collection);
+  const issues = [...res.issues];
+  const papers: Paper[] = [];
+  res.papers.forEach((p, i) => {
+    const needsCap = p.title.length > limits.maxTitleChars || p.abstract.length > limits.maxAbstractChars;
+    if (!needsCap) {
+      papers.push(collection === undefined ? p : { ...p, collection });
+      return;
+    }
+    const capped = buildPaper({ title: p.title, abstract: p.abstract }, { entry: i + 1, noun: 'paper', label: p.title }, collection ?? p.collection, limits, issues);
+    if (capped) papers.push({ ...p, ...capped, flags: p.flags ?? capped.flags });
+  });
+  if (papers.length === 0 && res.issues.length === 0) {
+    throw new ImportError('no-entries', 'No papers found in this text: expected a title line followed by its abstract line, repeated.');
+  }
+  return { papers, issues };
+}

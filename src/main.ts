@@ -1,0 +1,12 @@
+import { mount } from 'svelte';
+import App from './ui/App.svelte';
+import './ui/app.css';
+
+const target = document.getElementById('app')!;
+try {
+  mount(App, { target });
+} catch (e) {
+  // Never a blank page: if the UI itself fails to start, say so in plain text.
+  target.textContent = `Abstract Atlas could not start: ${(e as Error).message}`;
+  throw e;
+}

@@ -1,0 +1,192 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { run } from '../../src/cli/main.ts';
+import { VectorCacheNode } from '../../src/core/vector-cache-node.ts';
+import { DEFAULT_MODEL_ID } from '../../src/core/models.ts';
+
+const REPO = join(__dirname, '..', '..');
+const SEED_LINES = readFileSync(join(REPO, 'seeds', '000_ef7def7f3d293d17.txt'), 'utf8').split('\n');
+
+/** Runs the CLI in-process, capturing stdout and stderr. */
+async function cli(argv: string[], cacheDir?: string) {
+  let out = '';
+  let err = '';
+  const res = await run(argv, { out: (s) => (out += s), err: (s) => (err += s) }, { cacheDir });
+  return { ...res, out, err };
+}
+
+let tmp: string;
+let smallCorpus: string;
+let queries: string;
+
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'atlas-cli-'));
+  // The two header lines and the first 8 papers: small enough to embed quickly.
+  smallCorpus = join(tmp, 'small.txt');
+  writeFileSync(smallCorpus, SEED_LINES.slice(0, 2 + 16).join('\n'));
+  queries = join(tmp, 'q.jsonl');
+  writeFileSync(
+    queries,
+    [
+      JSON.stringify({ query: 'predicting HOG features of masked video regions', relevant: ['Masked Feature Prediction for Self-Supervised Visual Pre-Training'] }),
+      '',
+      JSON.stringify({ query: 'pixel-level contrastive learning for dense prediction', relevant: ['Dense Contrastive Learning for Self-Supervised Visual Pre-Training', 'Not A Paper In This Corpus'] }),
+    ].join('\n'),
+  );
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('CLI usage', () => {
+  it('prints help, and rejects unknown commands, flags and bad values with exit code 2', async () => {
+    const help = await cli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/Usage:[\s\S]*search[\s\S]*related[\s\S]*eval/);
+    expect((await cli(['search', '--help'])).out).toMatch(/Usage:/);
+
+    const unknown = await cli(['serch', 'x']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/Unknown command "serch"/);
+    const badFlag = await cli(['search', 'x', '--colour']);
+    expect(badFlag.code).toBe(2);
+    expect(badFlag.err).toMatch(/--colour/);
+    expect((await cli(['search', 'x', '--mode', 'fuzzy'])).err).toMatch(/--mode must be/);
+    expect((await cli(['search', 'x', '--k', '0'])).err).toMatch(/--k must be/);
+    expect((await cli(['eval'])).err).toMatch(/--queries/);
+    expect((await cli(['search', 'x', '--model', 'no-such-model'])).err).toMatch(/Unknown model/);
+    expect((await cli(['search', 'x', '--corpus', join(tmp, 'missing.txt')])).err).toMatch(/no such file/);
+    const rel = await cli(['related', 'Masked Feature Predictin', '--corpus', smallCorpus]);
+    expect(rel.code).toBe(2);
+    expect(rel.err).toMatch(/No paper with id or title[\s\S]*Did you mean:[\s\S]*Masked Feature Prediction/);
+  });
+});
+
+describe('CLI search / related / eval (real default model)', () => {
+  const cacheDir = () => join(tmp, 'cache');
+
+  it('search --json prints {model, mode, results[{id,title,score,sentence}]} and embeds once', async () => {
+    const first = await cli(['search', 'HOG features of masked video', '--json', '--k', '3', '--corpus', smallCorpus], cacheDir());
+    expect(first.code, first.err).toBe(0);
+    const j = JSON.parse(first.out);
+    expect(Object.keys(j).sort()).toEqual(['mode', 'model', 'results']);
+    expect(j.model).toBe(DEFAULT_MODEL_ID);
+    expect(j.mode).toBe('hybrid');
+    expect(j.results).toHaveLength(3);
+    for (const r of j.results) {
+      expect(Object.keys(r).sort()).toEqual(['id', 'score', 'sentence', 'title']);
+      expect(typeof r.score).toBe('number');
+      expect(r.sentence.length).toBeGreaterThan(0);
+    }
+    expect(j.results[0].title).toBe('Masked Feature Prediction for Self-Supervised Visual Pre-Training');
+    expect(first.stats).toEqual({ embedded: 8, cached: 0 });
+    expect(first.err).toMatch(/Embedding 8 papers/);
+
+    // Second run: every vector comes from the cache; the embedder does no document work.
+    const second = await cli(['search', 'HOG features of masked video', '--json', '--k', '3', '--corpus', smallCorpus], cacheDir());
+    expect(second.stats).toEqual({ embedded: 0, cached: 8 });
+    expect(second.err).not.toMatch(/Embedding/);
+    expect(JSON.parse(second.out).results.map((r: { id: string }) => r.id)).toEqual(j.results.map((r: { id: string }) => r.id));
+    const files = readdirSync(join(cacheDir(), DEFAULT_MODEL_ID.replace('/', '__')));
+    expect(files.some((f) => f.endsWith('.vec'))).toBe(true);
+
+    // Editing one abstract re-embeds exactly that paper.
+    const edited = join(tmp, 'edited.txt');
+    const lines = SEED_LINES.slice(0, 18);
+    lines[3] = lines[3] + ' An added sentence.';
+    writeFileSync(edited, lines.join('\n'));
+    const third = await cli(['search', 'HOG', '--json', '--corpus', edited], cacheDir());
+    expect(third.stats).toEqual({ embedded: 1, cached: 7 });
+  });
+
+  it('search --mode lexical needs no model', async () => {
+    const r = await cli(['search', 'dense contrastive pixel', '--mode', 'lexical', '--json', '--corpus', smallCorpus]);
+    expect(r.code).toBe(0);
+    expect(r.stats).toBeUndefined();
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ model: null, mode: 'lexical' });
+    expect(j.results[0].title).toBe('Dense Contrastive Learning for Self-Supervised Visual Pre-Training');
+  });
+
+  it('related by exact title excludes the paper itself', async () => {
+    const r = await cli(['related', 'Masked Feature Prediction for Self-Supervised Visual Pre-Training', '--json', '--k', '3', '--corpus', smallCorpus], cacheDir());
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.results).toHaveLength(3);
+    expect(j.results.map((x: { title: string }) => x.title)).not.toContain('Masked Feature Prediction for Self-Supervised Visual Pre-Training');
+  });
+
+  it('eval --json has the documented shape and per-query ranks', async () => {
+    const r = await cli(['eval', '--queries', queries, '--json', '--corpus', smallCorpus], cacheDir());
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ n: 2, model: DEFAULT_MODEL_ID });
+    for (const mode of ['lexical', 'vector', 'hybrid']) {
+      expect(Object.keys(j[mode]).sort()).toEqual(['mrr', 'recall_at_1', 'recall_at_10', 'recall_at_5']);
+      for (const v of Object.values(j[mode])) expect(v).toBeGreaterThanOrEqual(0);
+    }
+    expect(j.queries).toHaveLength(2);
+    expect(j.queries[1].missing).toEqual(['Not A Paper In This Corpus']);
+    expect(j.queries[1].ranks.lexical[1]).toBeNull();
+    // The missing title counts as not found: recall@10 can be at most (1 + 1/2) / 2.
+    expect(j.lexical.recall_at_10).toBeLessThanOrEqual(0.75);
+    expect(r.err).toMatch(/not in the corpus: "Not A Paper In This Corpus"/);
+  });
+
+  it('eval --title-queries asks every title against abstract-only documents', async () => {
+    const r = await cli(['eval', '--title-queries', '--json', '--corpus', smallCorpus], cacheDir());
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.n).toBe(8);
+    expect(j.queries[0].query).toBe('Masked Feature Prediction for Self-Supervised Visual Pre-Training');
+    // Abstract-only texts are new texts: embedded, not served from the title+abstract cache.
+    expect(r.stats).toEqual({ embedded: 8, cached: 0 });
+    expect((await cli(['eval', '--title-queries', '--queries', queries])).err).toMatch(/either --queries/);
+  });
+});
+
+describe('CLI as a child process', () => {
+  it('`npm run --silent cli -- search … --json` prints only JSON on stdout', async () => {
+    const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'cli', '--', 'search', 'optical flow occlusion', '--mode', 'lexical', '--json', '--k', '2'], {
+      cwd: REPO,
+    });
+    const j = JSON.parse(stdout);
+    expect(j.results).toHaveLength(2);
+    expect(j.results[0].title).toBe('SelFlow: Self-Supervised Learning of Optical Flow');
+  });
+});
+
+describe('VectorCacheNode', () => {
+  const sha = 'ab'.repeat(32);
+  it('round-trips binary Float32 vectors keyed by paper id and text hash', () => {
+    const root = join(tmp, 'vc');
+    const c = VectorCacheNode.open(root, 'Org/Model', sha);
+    c.put('p1', 'h1', new Float32Array([0.25, -1, 3.5]));
+    c.put('p2', 'h2', new Float32Array([1, 2, 3]));
+    c.save();
+    expect(readFileSync(c.file).subarray(0, 4).toString('latin1')).toBe('AAVC');
+    const d = VectorCacheNode.open(root, 'Org/Model', sha);
+    expect(d.size).toBe(2);
+    expect([...d.get('p1', 'h1')!]).toEqual([0.25, -1, 3.5]);
+    expect(d.get('p1', 'other-text')).toBeUndefined();
+    expect(VectorCacheNode.open(root, 'Org/Model', 'cd'.repeat(32)).size).toBe(0); // other model file
+  });
+
+  it('ignores (and reports) a truncated cache file instead of trusting part of it', () => {
+    const root = join(tmp, 'vc2');
+    const c = VectorCacheNode.open(root, 'm', sha);
+    c.put('p1', 'h1', new Float32Array([1, 2, 3]));
+    c.save();
+    truncateSync(c.file, 30);
+    const warnings: string[] = [];
+    const d = VectorCacheNode.open(root, 'm', sha, (w) => warnings.push(w));
+    expect(d.size).toBe(0);
+    expect(warnings[0]).toMatch(/truncated|too short/);
+    d.put('p9', 'h9', new Float32Array([4, 5, 6]));
+    d.save();
+    expect(existsSync(d.file)).toBe(true);
+    expect(VectorCacheNode.open(root, 'm', sha).size).toBe(1);
+  });
+});

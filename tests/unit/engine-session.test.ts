@@ -1,0 +1,308 @@
+import { describe, it, expect } from 'vitest';
+import { EngineSession, EMBED_BATCH, type SessionDeps } from '../../src/core/engine-session.ts';
+import { MemoryStore, type Store } from '../../src/core/store.ts';
+import { openIdbStore } from '../../src/core/store-idb.ts';
+import type { EmbeddingModel, Paper } from '../../src/core/types.ts';
+import type { EngineEvent } from '../../src/protocol.ts';
+import { paperId } from '../../src/core/hash.ts';
+
+const DIMS = 32;
+/** Deterministic bag-of-words vectors: similar words → similar vectors, so ranking is testable. */
+function vec(text: string): Float32Array {
+  const v = new Float32Array(DIMS);
+  for (const w of text.toLowerCase().match(/[a-z]+/g) ?? []) {
+    let h = 0;
+    for (const c of w) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+    v[h % DIMS] += 1;
+  }
+  const n = Math.hypot(...v) || 1;
+  return v.map((x) => x / n);
+}
+
+function fakeModel(counter: { docs: number }, opts: { device?: 'webgpu' | 'wasm'; failAfter?: number } = {}): EmbeddingModel {
+  return {
+    modelId: 'Xenova/all-MiniLM-L6-v2',
+    modelHash: 'afdb6f1a0e45b715d0bb9b11772f032c399babd23bfc31fed1c170afc848bdb1',
+    dimensions: DIMS,
+    device: opts.device ?? 'wasm',
+    async embedDocuments(texts, o) {
+      if (o?.signal?.aborted) throw Object.assign(new Error('aborted'), { name: 'AbortError' });
+      if (opts.failAfter !== undefined && counter.docs >= opts.failAfter) throw new Error('device lost');
+      counter.docs += texts.length;
+      const out = new Float32Array(texts.length * DIMS);
+      texts.forEach((t, i) => out.set(vec(t), i * DIMS));
+      return { vectors: out, dimensions: DIMS };
+    },
+    async embedQuery(t) {
+      return vec(t);
+    },
+    async dispose() {},
+  };
+}
+
+const TOPICS = ['protein folding structure', 'galaxy telescope stars', 'neural translation language', 'soil crops irrigation', 'quantum qubit entanglement'];
+function seedText(n = 40): string {
+  const lines = ['Get trending papers in your email inbox once a day!', 'Get trending papers in your email inbox!'];
+  for (let i = 0; i < n; i++) {
+    const t = TOPICS[i % TOPICS.length];
+    lines.push(`${i === 0 ? 'Subscribe' : ''}Study number ${i} about ${t.split(' ')[0]} methods`);
+    lines.push(`We investigate ${t} in depth for case ${i}. Our experiments show strong results on ${t} benchmarks. The approach generalises across many settings and datasets in practice.`);
+  }
+  return lines.join('\n');
+}
+
+function makeDeps(store: () => Store, counter: { docs: number }, extra: Partial<SessionDeps> = {}) {
+  const events: EngineEvent[] = [];
+  const deps: SessionDeps = {
+    openStore: async () => ({ store: store() }),
+    loadModel: async () => fakeModel(counter),
+    seedText: () => seedText(),
+    emit: (e) => events.push(e),
+    ...extra,
+  };
+  return { deps, events };
+}
+
+describe('EngineSession', () => {
+  it('searches lexically before any model, then embeds everything with progress and searches semantically', async () => {
+    const counter = { docs: 0 };
+    const store = new MemoryStore();
+    const { deps, events } = makeDeps(() => store, counter);
+    const s = new EngineSession(deps);
+    const st = await s.init({ autoIndex: false });
+    expect(st.papers).toBe(40);
+    const lex = await s.search('galaxy telescope', 'hybrid');
+    expect(lex.mode).toBe('lexical');
+    expect(lex.hits[0].paper.abstract).toMatch(/galaxy/);
+
+    await s.startIndexing();
+    expect(counter.docs).toBe(40);
+    const status = s.status();
+    expect(status.embeddedCount).toBe(40);
+    expect(status.semanticReady).toBe(true);
+    expect(status.storedVectors).toBe(40);
+    const progress = events.filter((e) => e.kind === 'embed');
+    expect(progress.at(-1)).toMatchObject({ done: 40, total: 40 });
+    expect(progress.length).toBeGreaterThanOrEqual(Math.ceil(40 / EMBED_BATCH));
+
+    const sem = await s.search('qubit entanglement', 'vector');
+    expect(sem.mode).toBe('vector');
+    expect(sem.hits[0].paper.abstract).toMatch(/qubit/);
+    const rel = s.related(sem.hits[0].paper.id, 3);
+    expect(rel.hits).toHaveLength(3);
+    expect(rel.hits.every((h) => h.paper.id !== sem.hits[0].paper.id)).toBe(true);
+    expect(rel.hits[0].paper.abstract).toMatch(/qubit/);
+  });
+
+  it('a second session on the same store (reload) embeds nothing', async () => {
+    const store = new MemoryStore();
+    const c1 = { docs: 0 };
+    const a = new EngineSession(makeDeps(() => store, c1).deps);
+    await a.init({ autoIndex: false });
+    await a.startIndexing();
+    const c2 = { docs: 0 };
+    const b = new EngineSession(makeDeps(() => store, c2).deps);
+    await b.init({ autoIndex: false });
+    await b.startIndexing();
+    expect(c2.docs).toBe(0);
+    expect(b.status()).toMatchObject({ embeddedCount: 0, semanticReady: true, storedVectors: 40 });
+  });
+
+  it('resumes after a cancelled (killed) run: only the missing papers are embedded', async () => {
+    const store = new MemoryStore();
+    const c1 = { docs: 0 };
+    const { deps } = makeDeps(() => store, c1);
+    const a = new EngineSession(deps);
+    await a.init({ autoIndex: false });
+    // Cancel after the first persisted batch.
+    const orig = deps.emit;
+    deps.emit = (e) => {
+      orig(e);
+      if (e.kind === 'embed' && e.done === EMBED_BATCH) a.cancel();
+    };
+    await a.startIndexing();
+    expect(c1.docs).toBe(EMBED_BATCH);
+    expect(a.status().notices.some((n) => /cancelled/i.test(n.message))).toBe(true);
+
+    const c2 = { docs: 0 };
+    const b = new EngineSession(makeDeps(() => store, c2).deps);
+    await b.init({ autoIndex: false });
+    await b.startIndexing();
+    expect(c2.docs).toBe(40 - EMBED_BATCH);
+    expect(b.status().semanticReady).toBe(true);
+  });
+
+  it('keeps lexical search and reports a message when the model fails to load', async () => {
+    const { deps } = makeDeps(() => new MemoryStore(), { docs: 0 }, {
+      loadModel: async () => {
+        throw new Error('404 model_quantized.onnx');
+      },
+    });
+    const s = new EngineSession(deps);
+    await s.init({ autoIndex: false });
+    await s.startIndexing();
+    const st = s.status();
+    expect(st.modelState).toBe('failed');
+    expect(st.notices.some((n) => /could not be loaded/.test(n.message) && n.action === 'retry-model')).toBe(true);
+    const r = await s.search('protein folding', 'hybrid');
+    expect(r.mode).toBe('lexical');
+    expect(r.note).toMatch(/unavailable/);
+    expect(r.hits.length).toBeGreaterThan(0);
+  });
+
+  it('falls back to memory with a message when storage cannot be opened', async () => {
+    const { deps } = makeDeps(() => new MemoryStore(), { docs: 0 }, {
+      openStore: async () => {
+        throw new Error('blocked');
+      },
+    });
+    const s = new EngineSession(deps);
+    const st = await s.init({ autoIndex: false });
+    expect(st.storage).toBe('memory');
+    expect(st.notices[0].message).toMatch(/unavailable/);
+    expect((await s.search('galaxy', 'lexical')).hits.length).toBeGreaterThan(0);
+  });
+
+  it('retries on WASM when WebGPU fails mid-run', async () => {
+    const counter = { docs: 0 };
+    const devices: string[] = [];
+    const { deps } = makeDeps(() => new MemoryStore(), counter, {
+      loadModel: async (_id, device) => {
+        devices.push(device);
+        return device === 'wasm' ? fakeModel(counter) : fakeModel(counter, { device: 'webgpu', failAfter: EMBED_BATCH });
+      },
+    });
+    const s = new EngineSession(deps);
+    await s.init({ autoIndex: false, device: 'webgpu' });
+    await s.startIndexing();
+    expect(devices).toEqual(['webgpu', 'wasm']);
+    expect(s.status()).toMatchObject({ backend: 'wasm', semanticReady: true, embeddedCount: 40 });
+    expect(s.status().notices.some((n) => /GPU stopped/.test(n.message))).toBe(true);
+  });
+
+  it('imports papers incrementally without re-embedding the rest, and deletes a collection', async () => {
+    const counter = { docs: 0 };
+    const s = new EngineSession(makeDeps(() => new MemoryStore(), counter).deps);
+    await s.init({ autoIndex: false });
+    await s.startIndexing();
+    const mine: Paper[] = [
+      { id: paperId('Volcanic ash plumes'), title: 'Volcanic ash plumes', abstract: 'We model volcanic ash plumes and eruption columns with lidar.' },
+      { id: paperId('Coral reef bleaching'), title: 'Coral reef bleaching', abstract: 'Coral reef bleaching under marine heatwaves is surveyed.' },
+    ];
+    const prev = s.stagePreview({ format: 'bibtex', fileName: 'x.bib', papers: mine, issues: [], duplicates: [] });
+    await expect(s.commitImport(prev.token, 'seed', [mine[0].id])).rejects.toThrow(/bundled/);
+    const res = await s.commitImport(prev.token, 'reading', mine.map((p) => p.id));
+    expect(res.added).toBe(2);
+    await s.idle();
+    expect(counter.docs).toBe(42);
+    const hit = await s.search('volcanic eruption ash', 'hybrid');
+    expect(hit.hits[0].paper.title).toBe('Volcanic ash plumes');
+    expect(hit.hits[0].paper.collection).toBe('reading');
+    const only = await s.search('study', 'lexical', 50, ['reading']);
+    expect(only.hits.every((h) => h.paper.collection === 'reading')).toBe(true);
+    expect(s.status().collections.map((c) => c.id)).toEqual(['seed', 'reading']);
+    expect(await s.deleteCollection('reading')).toBe(2);
+    expect((await s.search('volcanic eruption ash', 'hybrid')).hits.every((h) => h.paper.collection !== 'reading')).toBe(true);
+  });
+
+  it('with IndexedDB (fake): reload reuses vectors; a re-seeded DB keeps user imports', async () => {
+    const name = `sess-${Date.now()}`;
+    const open = () => openIdbStore(name);
+    const counter = { docs: 0 };
+    const deps1 = makeDeps(() => new MemoryStore(), counter).deps;
+    deps1.openStore = open;
+    const a = new EngineSession(deps1);
+    await a.init({ autoIndex: false });
+    await a.startIndexing();
+    const p: Paper = { id: paperId('Mine'), title: 'Mine', abstract: 'A paper about beekeeping and pollination.' };
+    const prev = a.stagePreview({ format: 'json', fileName: 'm.json', papers: [p], issues: [], duplicates: [] });
+    await a.commitImport(prev.token, 'bees', [p.id]);
+    await a.idle();
+    expect(counter.docs).toBe(41);
+
+    const c2 = { docs: 0 };
+    const deps2 = makeDeps(() => new MemoryStore(), c2).deps;
+    deps2.openStore = open;
+    const b = new EngineSession(deps2);
+    await b.init({ autoIndex: false });
+    await b.startIndexing();
+    expect(c2.docs).toBe(0);
+    expect(b.status().papers).toBe(41);
+    expect((await b.search('beekeeping pollination', 'vector')).hits[0].paper.title).toBe('Mine');
+  });
+
+  it('estimates re-embedding cost for another model', async () => {
+    const s = new EngineSession(makeDeps(() => new MemoryStore(), { docs: 0 }).deps);
+    await s.init({ autoIndex: false });
+    const cost = await s.reembedCost('Xenova/bge-small-en-v1.5');
+    expect(cost).toMatchObject({ papers: 40, reusable: 0 });
+    expect(cost.seconds).toBeGreaterThan(0);
+  });
+});
+
+describe('EngineSession persistence details', () => {
+  it('saves the HNSW graph and adopts it on reload instead of rebuilding; a damaged graph is rebuilt with a notice', async () => {
+    const store = new MemoryStore();
+    const opts = { engineOptions: { exactThreshold: 10 } };
+    const a = new EngineSession({ ...makeDeps(() => store, { docs: 0 }).deps, ...opts });
+    await a.init({ autoIndex: false });
+    await a.startIndexing();
+    expect(a.status().indexKind).toBe('hnsw');
+    const key = a.status().modelKey!;
+    const bytes = await store.getBlob(`hnsw:${key}`);
+    expect(bytes?.byteLength).toBeGreaterThan(1000);
+    expect(await store.getMeta<string[]>(`hnsw:${key}:ids`)).toHaveLength(40);
+
+    const b = new EngineSession({ ...makeDeps(() => store, { docs: 0 }).deps, ...opts });
+    await b.init({ autoIndex: false });
+    await b.startIndexing();
+    expect(b.status()).toMatchObject({ indexKind: 'hnsw', semanticReady: true, embeddedCount: 0 });
+    expect(b.status().notices).toEqual([]);
+    expect((await b.search('qubit entanglement', 'vector')).hits[0].paper.abstract).toMatch(/qubit/);
+
+    await store.putBlob(`hnsw:${key}`, new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28]));
+    const c = new EngineSession({ ...makeDeps(() => store, { docs: 0 }).deps, ...opts });
+    await c.init({ autoIndex: false });
+    await c.startIndexing();
+    expect(c.status().notices.some((n) => /search index was damaged/.test(n.message))).toBe(true);
+    expect((await c.search('qubit entanglement', 'vector')).hits[0].paper.abstract).toMatch(/qubit/);
+  });
+
+  it('quota exceeded while saving vectors: keeps working in memory and says so', async () => {
+    const store = new MemoryStore();
+    store.putVectors = async () => {
+      throw Object.assign(new Error('Browser storage is full (quota exceeded).'), { name: 'QuotaExceededError' });
+    };
+    const s = new EngineSession(makeDeps(() => store, { docs: 0 }).deps);
+    await s.init({ autoIndex: false });
+    await s.startIndexing();
+    expect(s.status().semanticReady).toBe(true);
+    expect(s.status().notices.some((n) => /storage is full/.test(n.message))).toBe(true);
+    expect((await s.search('galaxy telescope', 'vector')).hits[0].paper.abstract).toMatch(/galaxy/);
+  });
+
+  it('switching the model re-embeds everything under the new key and keeps the old vectors', async () => {
+    const store = new MemoryStore();
+    const counter = { docs: 0 };
+    const loaded: string[] = [];
+    const { deps } = makeDeps(() => store, counter, {
+      loadModel: async (id) => {
+        loaded.push(id);
+        const m = fakeModel(counter);
+        return { ...m, modelId: id, modelHash: id === 'Xenova/e5-small-v2' ? 'e5hash' : m.modelHash };
+      },
+    });
+    const s = new EngineSession(deps);
+    await s.init({ autoIndex: false, modelId: 'Xenova/all-MiniLM-L6-v2' });
+    await s.startIndexing();
+    expect(counter.docs).toBe(40);
+    await s.setModel('Xenova/e5-small-v2');
+    await s.idle();
+    expect(counter.docs).toBe(80);
+    expect(s.status()).toMatchObject({ modelId: 'Xenova/e5-small-v2', semanticReady: true });
+    expect(await store.getMeta('modelId')).toBe('Xenova/e5-small-v2');
+    const back = await s.reembedCost('Xenova/all-MiniLM-L6-v2');
+    expect(back.reusable).toBe(40);
+    expect(loaded).toEqual(['Xenova/all-MiniLM-L6-v2', 'Xenova/e5-small-v2']);
+  });
+});

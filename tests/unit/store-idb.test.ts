@@ -1,0 +1,105 @@
+import { describe, it, expect } from 'vitest';
+import { openDB } from 'idb';
+import { openIdbStore, SCHEMA_VERSION } from '../../src/core/store-idb.ts';
+import type { Paper } from '../../src/core/types.ts';
+
+let n = 0;
+const freshName = () => `atlas-test-${Date.now()}-${n++}`;
+const paper = (id: string, collection = 'mine'): Paper => ({ id, title: `Title ${id}`, abstract: `Abstract ${id}`, collection });
+
+describe('IdbStore', () => {
+  it('round-trips papers, Float32Array vectors keyed by model, blobs and meta', async () => {
+    const { store, recovered } = await openIdbStore(freshName());
+    expect(recovered).toBeUndefined();
+    await store.putPapers([paper('a'), paper('b')]);
+    expect((await store.getPapers()).map((p) => p.id).sort()).toEqual(['a', 'b']);
+
+    const v = new Float32Array([0.5, -0.25, 1]);
+    await store.putVectors('m@1', [{ paperId: 'a', textHash: 'h', vector: v }]);
+    await store.putVectors('m@2', [{ paperId: 'a', textHash: 'h', vector: new Float32Array([9, 9, 9]) }]);
+    const got = await store.getVectors('m@1');
+    expect(got.size).toBe(1);
+    expect(got.get('a')!.vector).toBeInstanceOf(Float32Array);
+    expect([...got.get('a')!.vector]).toEqual([0.5, -0.25, 1]);
+    await store.deleteVectors('m@1', ['a']);
+    expect((await store.getVectors('m@1')).size).toBe(0);
+    expect((await store.getVectors('m@2')).size).toBe(1);
+
+    await store.putBlob('hnsw', new Uint8Array([1, 2, 3]));
+    expect([...(await store.getBlob('hnsw'))!]).toEqual([1, 2, 3]);
+    await store.setMeta('corpusHash', 'abc');
+    expect(await store.getMeta('corpusHash')).toBe('abc');
+
+    await store.clear();
+    expect(await store.getPapers()).toEqual([]);
+    expect(await store.getBlob('hnsw')).toBeUndefined();
+    store.close();
+  });
+
+  it('persists across re-opening (reload keeps data)', async () => {
+    const name = freshName();
+    const a = await openIdbStore(name);
+    await a.store.putVectors('m@1', [{ paperId: 'x', textHash: 't', vector: new Float32Array([1, 2]) }]);
+    a.store.close();
+    const b = await openIdbStore(name);
+    expect((await b.store.getVectors('m@1')).get('x')!.textHash).toBe('t');
+    b.store.close();
+  });
+
+  it('upgrades a v1 database and keeps the user\'s imported papers', async () => {
+    const name = freshName();
+    // The v1 layout: papers + meta, and a legacy vectors store keyed by paper id with JSON arrays.
+    const old = await openDB(name, 1, {
+      upgrade(db) {
+        db.createObjectStore('papers', { keyPath: 'id' });
+        db.createObjectStore('meta');
+        db.createObjectStore('vectors');
+      },
+    });
+    await old.put('papers', paper('mine-1'));
+    await old.put('papers', paper('mine-2'));
+    await old.put('vectors', [0.1, 0.2], 'mine-1');
+    old.close();
+
+    const { store, recovered } = await openIdbStore(name);
+    expect(recovered).toBeUndefined();
+    expect((await store.getPapers()).map((p) => p.id).sort()).toEqual(['mine-1', 'mine-2']);
+    expect(await store.getMeta('schemaVersion')).toBe(SCHEMA_VERSION);
+    // Legacy vectors are derived data: dropped, and the new store works with compound keys.
+    expect((await store.getVectors('m@1')).size).toBe(0);
+    await store.putVectors('m@1', [{ paperId: 'mine-1', textHash: 't', vector: new Float32Array([1]) }]);
+    expect((await store.getVectors('m@1')).size).toBe(1);
+    store.close();
+  });
+
+  it('deletes and rebuilds a database from a newer/foreign version, reporting it', async () => {
+    const name = freshName();
+    const foreign = await openDB(name, SCHEMA_VERSION + 5, { upgrade(db) { db.createObjectStore('other'); } });
+    foreign.close();
+    const { store, recovered } = await openIdbStore(name);
+    expect(recovered).toMatch(/rebuilt/);
+    await store.putPapers([paper('z')]);
+    expect((await store.getPapers()).length).toBe(1);
+    store.close();
+  });
+
+  it('rebuilds a database at the right version whose stores are missing', async () => {
+    const name = freshName();
+    const broken = await openDB(name, SCHEMA_VERSION, { upgrade(db) { db.createObjectStore('papers', { keyPath: 'id' }); } });
+    broken.close();
+    const { store, recovered } = await openIdbStore(name);
+    expect(recovered).toMatch(/missing parts/);
+    await store.setMeta('k', 1);
+    expect(await store.getMeta('k')).toBe(1);
+    store.close();
+  });
+
+  it('skips vector records that are not Float32Array instead of trusting them', async () => {
+    const name = freshName();
+    const { store } = await openIdbStore(name);
+    await store.db.put('vectors', { modelKey: 'm@1', paperId: 'bad', textHash: 't', vector: [1, 2] as unknown as Float32Array });
+    await store.putVectors('m@1', [{ paperId: 'good', textHash: 't', vector: new Float32Array([1]) }]);
+    expect([...(await store.getVectors('m@1')).keys()]).toEqual(['good']);
+    store.close();
+  });
+});
