@@ -9,11 +9,13 @@
  */
 import type { BrowserBench } from './lib/browser-run.ts';
 import { minCosine, type NativeEmbedder } from './embed-node.ts';
-import { ratePerSecond } from './lib/stats.ts';
+import { median, ratePerSecond } from './lib/stats.ts';
 import { getModel } from '../src/core/models.ts';
 
 export interface BrowserPathResult {
   docs_per_s: number;
+  /** Browser CPU time (all its processes and threads) per document during the timed runs. */
+  cpu_ms_per_doc: number | null;
   durations_ms: number[];
   load_ms: number;
   num_threads: number | 'default';
@@ -22,13 +24,17 @@ export interface BrowserPathResult {
 }
 
 export interface BrowserEmbeddingResult {
+  /** As the app runs: cross-origin isolated, numThreads by the app worker's rule (min(4, ceil(cores/2))). */
+  app?: BrowserPathResult;
+  /** Cross-origin isolated, one thread per core. */
   threads?: BrowserPathResult;
+  /** Not isolated (no SharedArrayBuffer): one thread. */
   single?: BrowserPathResult;
-  default_threads?: BrowserPathResult;
-  /** Diagnostic: threads, with onnxruntime-web's plain WASM build instead of the asyncify one. */
-  plain_wasm_threads?: BrowserPathResult;
+  /** Diagnostic: the app's configuration with onnxruntime-web's plain WASM build instead of asyncify. */
+  plain_wasm_app?: BrowserPathResult;
   /** Raw onnxruntime-web configurations → docs/s (key: build-bs<batch>-t<threads>). */
   raw?: Record<string, number>;
+  raw_cpu_ms_per_doc?: Record<string, number | null>;
   errors: string[];
 }
 
@@ -53,12 +59,22 @@ export interface BrowserEmbedOptions {
   /** Vectors of the same texts from our Node path, to check the browser computes the same thing. */
   reference?: Float32Array;
   native?: NativeEmbedder;
+  /** Cores of the machine (navigator.hardwareConcurrency in the page). */
   threads: number;
+  /** Also measure one thread per core (when that differs from the app's rule). */
+  allCores: boolean;
+  /** Diagnostics also try padded batches of 8 in the raw runtime. */
+  batching: boolean;
   log: (s: string) => void;
 }
 
+/** The app worker's thread rule (workers/engine.worker.ts), which is also onnxruntime-web's default. */
+export function appThreadCount(cores: number): number {
+  return Math.min(4, Math.ceil(cores / 2));
+}
+
 type Job =
-  | { key: 'threads' | 'single' | 'default_threads' | 'plain_wasm_threads'; isolated: boolean; numThreads: number; wasmBuild: 'default' | 'plain' }
+  | { key: 'app' | 'threads' | 'single' | 'plain_wasm_app'; isolated: boolean; numThreads: number; wasmBuild: 'default' | 'plain' }
   | { key: string; raw: string; bs: number; threads: number };
 
 /**
@@ -69,20 +85,29 @@ type Job =
 export async function benchBrowserEmbedding(bb: BrowserBench, modelId: string, texts: string[], o: BrowserEmbedOptions): Promise<BrowserEmbeddingResult> {
   const spec = getModel(modelId);
   const res: BrowserEmbeddingResult = { errors: [] };
+  const appThreads = appThreadCount(o.threads);
   const jobs: Job[] = [
-    { key: 'threads', isolated: true, numThreads: o.threads, wasmBuild: 'default' },
+    { key: 'app', isolated: true, numThreads: appThreads, wasmBuild: 'default' },
     { key: 'single', isolated: false, numThreads: 1, wasmBuild: 'default' },
   ];
+  if (o.allCores && o.threads !== appThreads) jobs.push({ key: 'threads', isolated: true, numThreads: o.threads, wasmBuild: 'default' });
   if (o.diagnose) {
-    jobs.push({ key: 'default_threads', isolated: true, numThreads: 0, wasmBuild: 'default' });
-    jobs.push({ key: 'plain_wasm_threads', isolated: true, numThreads: o.threads, wasmBuild: 'plain' });
+    jobs.push({ key: 'plain_wasm_app', isolated: true, numThreads: appThreads, wasmBuild: 'plain' });
     if (o.native) {
-      for (const [raw, bs, threads] of [['raw-wasm', 1, o.threads], ['raw-asyncify', 1, o.threads], ['raw-wasm', 1, 1], ['raw-wasm', 8, o.threads]] as const) {
+      // Raw runtime at the app's thread count, in both WASM builds; the full run adds all-cores and batching.
+      const rawConfigs: [string, number, number][] = [['raw-wasm', 1, appThreads], ['raw-asyncify', 1, appThreads]];
+      if (o.batching && o.threads !== appThreads) rawConfigs.push(['raw-wasm', 1, o.threads], ['raw-asyncify', 1, o.threads]);
+      if (o.batching) rawConfigs.push(['raw-wasm', 8, appThreads]);
+      for (const [raw, bs, threads] of rawConfigs) {
         jobs.push({ key: `${raw.replace('raw-', '')}-bs${bs}-t${threads}`, raw, bs, threads });
       }
     }
   }
   const durations = new Map<string, number[]>();
+  const cpu = new Map<string, number[]>();
+  const addCpu = (key: string) => {
+    if (bb.lastCpuMs !== null) cpu.set(key, [...(cpu.get(key) ?? []), bb.lastCpuMs]);
+  };
   const last = new Map<string, OursAnswer>();
   const failed = new Set<string>();
   const modelUrl = `/models/${spec.id}/${spec.onnx.q8!.path}`;
@@ -95,11 +120,13 @@ export async function benchBrowserEmbedding(bb: BrowserBench, modelId: string, t
           if (!batchesFor.has(job.bs)) {
             batchesFor.set(job.bs, o.native!.tokenize(texts, job.bs).map((b) => ({ ids: Array.from(b.ids, Number), mask: Array.from(b.mask, Number), dims: b.dims })));
           }
-          const a = await bb.run<RawAnswer>(job.raw, { modelUrl, wasmPaths: '/ort/', numThreads: job.threads, batches: batchesFor.get(job.bs), repeats: 1 }, { isolated: job.threads > 1 });
+          const a = await bb.run<RawAnswer>(job.raw, { modelUrl, wasmPaths: '/ort/', numThreads: job.threads, batches: batchesFor.get(job.bs), repeats: 1 }, { isolated: true });
           durations.set(job.key, [...(durations.get(job.key) ?? []), ...a.durations]);
+          addCpu(job.key);
         } else {
           const a = await bb.run<OursAnswer>('ours', { modelId, numThreads: job.numThreads, texts, repeats: 1, wasmBuild: job.wasmBuild }, { isolated: job.isolated });
           durations.set(job.key, [...(durations.get(job.key) ?? []), ...a.durations]);
+          addCpu(job.key);
           last.set(job.key, a);
         }
       } catch (e) {
@@ -113,14 +140,18 @@ export async function benchBrowserEmbedding(bb: BrowserBench, modelId: string, t
     const d = durations.get(job.key);
     if (!d?.length) continue;
     const rate = ratePerSecond(texts.length, d);
+    const c = cpu.get(job.key);
+    const cpuPerDoc = c?.length ? median(c) / texts.length : null;
     if ('raw' in job) {
       (res.raw ??= {})[job.key] = rate;
-      o.log(`  browser raw onnxruntime-web ${job.key}: ${rate.toFixed(2)} docs/s`);
+      (res.raw_cpu_ms_per_doc ??= {})[job.key] = cpuPerDoc;
+      o.log(`  browser raw onnxruntime-web ${job.key}: ${rate.toFixed(2)} docs/s, ${cpuPerDoc?.toFixed(0)} CPU ms/doc`);
       continue;
     }
     const a = last.get(job.key)!;
     const r: BrowserPathResult = {
       docs_per_s: rate,
+      cpu_ms_per_doc: cpuPerDoc,
       durations_ms: d,
       load_ms: a.loadMs,
       num_threads: job.numThreads || 'default',
@@ -128,7 +159,7 @@ export async function benchBrowserEmbedding(bb: BrowserBench, modelId: string, t
     };
     if (o.reference) r.min_cosine_vs_reference = minCosine(new Float32Array(a.vectors), o.reference, spec.dims);
     res[job.key] = r;
-    o.log(`  browser ours ${job.key} (isolated=${a.crossOriginIsolated}, threads=${job.numThreads || 'default'}, wasm=${job.wasmBuild}): ${rate.toFixed(2)} docs/s`);
+    o.log(`  browser ours ${job.key} (isolated=${a.crossOriginIsolated}, threads=${job.numThreads || 'default'}, wasm=${job.wasmBuild}): ${rate.toFixed(2)} docs/s, ${cpuPerDoc?.toFixed(0)} CPU ms/doc`);
   }
   return res;
 }

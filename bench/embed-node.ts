@@ -23,6 +23,8 @@ env.allowLocalModels = true;
 
 export interface PathResult {
   docs_per_s: number;
+  /** Process CPU time (all threads) per document: far less sensitive to other load than docs/s. */
+  cpu_ms_per_doc?: number;
   durations_ms: number[];
   /** Lowest cosine between this path's vector and the native path's vector of the same document. */
   min_cosine_vs_native?: number;
@@ -138,6 +140,14 @@ export class NativeEmbedder {
   }
 }
 
+/** Runs `fn` and returns the process CPU ms (user + system, all threads) it used. */
+async function cpuMs(fn: () => Promise<unknown>): Promise<number> {
+  const c = process.cpuUsage();
+  await fn();
+  const d = process.cpuUsage(c);
+  return (d.user + d.system) / 1000;
+}
+
 export interface NodeEmbedOptions {
   repeats: number;
   batchSizes: number[];
@@ -158,16 +168,18 @@ export async function benchNodeEmbedding(modelId: string, texts: string[], o: No
   try {
     const nat = await NativeEmbedder.load(modelId);
     const byBatch: Record<string, number> = {};
-    let best: { bs: number; rate: number; durations: number[] } | undefined;
+    let best: { bs: number; rate: number; durations: number[]; cpuPerDoc: number } | undefined;
     for (const bs of o.batchSizes) {
       await nat.embed(warm, bs);
-      const durations = await timeRepeats(async () => { nativeVectors = await nat.embed(texts, bs); }, o.repeats);
+      let durations: number[] = [];
+      const cpu = await cpuMs(async () => { durations = await timeRepeats(async () => { nativeVectors = await nat.embed(texts, bs); }, o.repeats); });
       const rate = ratePerSecond(texts.length, durations);
       byBatch[String(bs)] = rate;
-      o.log(`  native onnxruntime-node bs=${bs}: ${rate.toFixed(1)} docs/s`);
-      if (!best || rate > best.rate) best = { bs, rate, durations };
+      const cpuPerDoc = cpu / (o.repeats * texts.length);
+      o.log(`  native onnxruntime-node bs=${bs}: ${rate.toFixed(1)} docs/s, ${cpuPerDoc.toFixed(0)} CPU ms/doc`);
+      if (!best || rate > best.rate) best = { bs, rate, durations, cpuPerDoc };
     }
-    result.native = { docs_per_s: best!.rate, durations_ms: best!.durations, batch_size: best!.bs, by_batch_size: byBatch };
+    result.native = { docs_per_s: best!.rate, cpu_ms_per_doc: best!.cpuPerDoc, durations_ms: best!.durations, batch_size: best!.bs, by_batch_size: byBatch };
     await nat.dispose();
   } catch (e) {
     result.errors.push(`native: ${(e as Error).message}`);
@@ -182,8 +194,9 @@ export async function benchNodeEmbedding(modelId: string, texts: string[], o: No
       const opts = o.oursBatchSize ? { batchSize: o.oursBatchSize } : undefined;
       await model.embedDocuments(warm, opts);
       let vecs: Float32Array | undefined;
-      const durations = await timeRepeats(async () => { vecs = (await model.embedDocuments(texts, opts)).vectors; }, o.repeats);
-      result.ours = { docs_per_s: ratePerSecond(texts.length, durations), durations_ms: durations };
+      let durations: number[] = [];
+      const cpu = await cpuMs(async () => { durations = await timeRepeats(async () => { vecs = (await model.embedDocuments(texts, opts)).vectors; }, o.repeats); });
+      result.ours = { docs_per_s: ratePerSecond(texts.length, durations), cpu_ms_per_doc: cpu / (o.repeats * texts.length), durations_ms: durations };
       if (nativeVectors && vecs) result.ours.min_cosine_vs_native = minCosine(vecs, nativeVectors, dims);
       oursVectors = vecs;
       o.log(`  ours (embedder.ts, node): ${result.ours.docs_per_s.toFixed(1)} docs/s`);
@@ -201,10 +214,13 @@ export async function benchNodeEmbedding(modelId: string, texts: string[], o: No
     const one = async (t: string) => (await extractor(spec.passagePrefix + t, { pooling: spec.pooling, normalize: true })).data as Float32Array;
     for (const t of warm) await one(t);
     const vecs = new Float32Array(texts.length * dims);
-    const durations = await timeRepeats(async () => {
-      for (let i = 0; i < texts.length; i++) vecs.set(await one(texts[i]!), i * dims);
-    }, o.repeats);
-    result.naive = { docs_per_s: ratePerSecond(texts.length, durations), durations_ms: durations };
+    let durations: number[] = [];
+    const cpu = await cpuMs(async () => {
+      durations = await timeRepeats(async () => {
+        for (let i = 0; i < texts.length; i++) vecs.set(await one(texts[i]!), i * dims);
+      }, o.repeats);
+    });
+    result.naive = { docs_per_s: ratePerSecond(texts.length, durations), cpu_ms_per_doc: cpu / (o.repeats * texts.length), durations_ms: durations };
     if (nativeVectors) result.naive.min_cosine_vs_native = minCosine(vecs, nativeVectors, dims);
     if (spec.maxTokens < 512) result.naive.note = `pipeline truncates at 512 tokens, ours/native at ${spec.maxTokens}`;
     o.log(`  naive pipeline per abstract: ${result.naive.docs_per_s.toFixed(1)} docs/s`);

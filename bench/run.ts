@@ -19,6 +19,8 @@ import { embeddingFigures, renderMarkdown, type BenchResults } from './lib/repor
 
 interface Config {
   quick: boolean;
+  /** Only some sections or models were asked for. */
+  partial: boolean;
   sections: Set<string>;
   models: string[];
   embedDocs: number;
@@ -45,14 +47,16 @@ function parseArgs(argv: string[]): Config {
   if (unknown.length) throw new Error(`unknown option(s): ${unknown.join(' ')} (use --quick, --only=…, --models=…)`);
   return {
     quick,
+    partial: !!only || !!modelsArg,
     sections,
     models,
     // Quick: 16 abstracts spread over the corpus (same length mix as all 204), fewer repeats.
     embedDocs: quick ? 16 : Infinity,
-    nodeRepeats: 3,
-    browserRepeats: quick ? 2 : 3,
+    nodeRepeats: quick ? 2 : 3,
+    browserRepeats: 2,
     browserThreads: Math.max(1, os.cpus().length),
-    diagnoseModels: quick ? ['Xenova/all-MiniLM-L6-v2'] : models,
+    // Diagnostics on the fastest model only: they explain the runtime, which every model shares.
+    diagnoseModels: ['Xenova/all-MiniLM-L6-v2'],
     questions: quick ? 20 : 40,
     // Full mode's 100k build takes minutes in WASM (see README); quick stays well under 5 minutes total.
     indexSizes: quick ? [2_000, 10_000] : [10_000, 100_000],
@@ -107,15 +111,23 @@ async function main() {
     }
   }
 
+  const sectionS: Record<string, number> = {};
+  const timed = async (name: string, fn: () => Promise<void>) => {
+    if (!cfg.sections.has(name)) return;
+    const s = performance.now();
+    await fn();
+    sectionS[name] = Math.round((performance.now() - s) / 1000);
+  };
   try {
-    if (cfg.sections.has('embedding')) await embeddingSection(cfg, texts, results, bb);
-    if (cfg.sections.has('query')) await querySection(cfg, papers, results, bb);
+    await timed('embedding', () => embeddingSection(cfg, texts, results, bb));
+    await timed('query', () => querySection(cfg, papers, results, bb));
   } finally {
     await bb?.close();
   }
-  if (cfg.sections.has('index')) await indexSection(cfg, papers, results);
-  if (cfg.sections.has('startup')) await startupSection(cfg, results);
-  if (cfg.sections.has('quality')) await qualitySection(cfg, results);
+  await timed('index', () => indexSection(cfg, papers, results));
+  await timed('startup', () => startupSection(cfg, results));
+  await timed('quality', () => qualitySection(cfg, results));
+  results.meta.section_s = sectionS;
 
   results.meta.duration_s = (performance.now() - t0) / 1000;
   results.meta.load_avg_end = os.loadavg()[0]!;
@@ -124,19 +136,22 @@ async function main() {
   mkdirSync(dir, { recursive: true });
   const stamp = started.toISOString().replace(/[:.]/g, '-');
   const json = JSON.stringify(results, (_k, v) => (v instanceof Float32Array ? undefined : v), 2);
+  // A partial run (--only / --models) must not replace the latest complete table the README quotes.
+  const latest = cfg.partial ? 'latest-partial' : 'latest';
   writeFileSync(join(dir, `${stamp}.json`), json);
-  writeFileSync(join(dir, 'latest.json'), json);
-  writeFileSync(join(dir, 'latest.md'), md);
+  writeFileSync(join(dir, `${latest}.json`), json);
+  writeFileSync(join(dir, `${latest}.md`), md);
   console.log(md);
-  log(`bench: done in ${results.meta.duration_s.toFixed(0)} s → bench/results/${stamp}.json, latest.json, latest.md`);
+  log(`bench: done in ${results.meta.duration_s.toFixed(0)} s → bench/results/${stamp}.json, ${latest}.json, ${latest}.md`);
 }
 
 async function embeddingSection(cfg: Config, texts: string[], results: BenchResults, bb: import('./lib/browser-run.ts').BrowserBench | undefined) {
   const { benchNodeEmbedding, NativeEmbedder } = await import('./embed-node.ts');
-  const { benchBrowserEmbedding } = await import('./embed-browser.ts');
+  const { benchBrowserEmbedding, appThreadCount } = await import('./embed-browser.ts');
   for (const modelId of cfg.models) {
     log(`embedding: ${modelId}`);
-    const node = await benchNodeEmbedding(modelId, texts, { repeats: cfg.nodeRepeats, batchSizes: [1, 8], log });
+    // q8 in padded batches was always slower per document here (DynamicQuantizeLinear + padding): quick mode skips it.
+    const node = await benchNodeEmbedding(modelId, texts, { repeats: cfg.nodeRepeats, batchSizes: cfg.quick ? [1] : [1, 8], log });
     for (const e of node.result.errors) results.not_measured.push(`embedding ${modelId} ${e}`);
     let browser: Awaited<ReturnType<typeof benchBrowserEmbedding>> | undefined;
     if (bb) {
@@ -148,6 +163,8 @@ async function embeddingSection(cfg: Config, texts: string[], results: BenchResu
         reference: node.oursVectors,
         native,
         threads: cfg.browserThreads,
+        allCores: !cfg.quick || diagnose,
+        batching: !cfg.quick,
         log,
       });
       await native?.dispose();
@@ -157,11 +174,19 @@ async function embeddingSection(cfg: Config, texts: string[], results: BenchResu
       ...embeddingFigures({
         docs: texts.length,
         node: node.result.ours?.docs_per_s,
-        browser: browser?.threads?.docs_per_s,
-        browserThreads: browser?.threads ? cfg.browserThreads : null,
+        browser: browser?.app?.docs_per_s,
+        browserThreads: browser?.app ? appThreadCount(cfg.browserThreads) : null,
+        browserAllCores: browser?.threads?.docs_per_s,
         browser1: browser?.single?.docs_per_s,
         naive: node.result.naive?.docs_per_s,
         native: node.result.native?.docs_per_s,
+        cpu: {
+          node: node.result.ours?.cpu_ms_per_doc,
+          browser: browser?.app?.cpu_ms_per_doc,
+          browser1: browser?.single?.cpu_ms_per_doc,
+          naive: node.result.naive?.cpu_ms_per_doc,
+          native: node.result.native?.cpu_ms_per_doc,
+        },
       }),
       details: { node: node.result, browser },
     };
@@ -173,6 +198,7 @@ async function querySection(cfg: Config, papers: import('../src/core/types.ts').
   log(`query latency: ${modelId}`);
   try {
     const { benchNodeQuery } = await import('./query-bench.ts');
+    const { appThreadCount } = await import('./embed-browser.ts');
     const { latency, setup } = await benchNodeQuery(modelId, papers, cfg.questions);
     results.query = { model: modelId, node: latency, browser: null };
     log(`  node: hybrid p50 ${latency.hybrid_ms.median.toFixed(1)} ms, lexical p50 ${latency.lexical_ms.median.toFixed(2)} ms`);
@@ -180,11 +206,11 @@ async function querySection(cfg: Config, papers: import('../src/core/types.ts').
       try {
         const b = await bb.run<import('./lib/query-timing.ts').QueryLatency>(
           'query',
-          { modelId, numThreads: cfg.browserThreads, papers: setup.papers, paperIds: setup.paperIds, vectors: setup.vectors, questions: setup.questions },
+          { modelId, numThreads: appThreadCount(cfg.browserThreads), papers: setup.papers, paperIds: setup.paperIds, vectors: setup.vectors, questions: setup.questions },
           { isolated: true },
         );
         results.query.browser = b;
-        results.query.browser_threads = cfg.browserThreads;
+        results.query.browser_threads = appThreadCount(cfg.browserThreads);
         log(`  browser: hybrid p50 ${b.hybrid_ms.median.toFixed(1)} ms, lexical p50 ${b.lexical_ms.median.toFixed(2)} ms`);
       } catch (e) {
         results.not_measured.push(`query latency, browser: ${(e as Error).message.slice(0, 300)}`);

@@ -3,13 +3,14 @@
  * ships (public/precomputed/, format in src/core/shipped-format.ts), so a first visit is semantically
  * searchable without embedding 200 abstracts in browser WASM.
  *
- * Same bytes as the browser: the model is loaded from public/models/ — the very folder Vite copies to
- * dist/ — with dtype q8 through the same embedder (src/core/embedder.ts) the worker uses, and the
- * loaded file's sha256 must equal the registry pin. Node (onnxruntime-node) and browser WASM differ by
- * ~1e-6 per component, far below anything that changes a ranking.
+ * Same vectors as the browser: the model is loaded from public/models/ — the very folder Vite copies
+ * to dist/ — with dtype q8 through the same embedder (src/core/embedder.ts) the worker uses, the
+ * loaded file's sha256 must equal the registry pin, and inference runs on onnxruntime-web's WASM
+ * kernels (node-ort-web.ts), which reproduce the browser's vectors exactly; onnxruntime-node's native
+ * int8 kernels do not (cosine 0.998, enough to swap results).
  *
  * Cached: when manifest.json already describes this corpus (ids + text hashes in order) and this model
- * (id, sha256, dtype, pooling, prefixes, dims, text format, runtime versions, embedder.ts source hash) and the binary's sha256
+ * (id, sha256, dtype, pooling, prefixes, dims, text format, runtime versions, embedder.ts + text.ts source hashes) and the binary's sha256
  * checks out, nothing is embedded. `--force` re-embeds.
  *
  * Usage: tsx scripts/precompute.ts [--model <id>]... [--seeds seeds] [--out public/precomputed] [--force]
@@ -120,8 +121,19 @@ function reusableSet(old: ShippedManifest | undefined, rows: ShippedManifest['pa
 }
 
 async function embedSet(spec: ModelSpec, papers: Paper[], modelsDir: string): Promise<Float32Array> {
+  // Must precede the first import of transformers.js (embedder.ts): see node-ort-web.ts for why.
+  const { ORT_WEB_WASM_PATHS } = await import('./node-ort-web.ts');
   const { loadEmbedder } = await import('../src/core/embedder.ts');
-  const model = await loadEmbedder({ modelId: spec.id, dtype: 'q8', localModelPath: modelsDir + '/', allowRemote: false, device: 'cpu' });
+  const model = await loadEmbedder({
+    modelId: spec.id,
+    dtype: 'q8',
+    localModelPath: modelsDir + '/',
+    allowRemote: false,
+    device: 'cpu',
+    wasmPaths: ORT_WEB_WASM_PATHS,
+    // One thread: deterministic, and what the browser runs without cross-origin isolation.
+    numThreads: 1,
+  });
   try {
     const want = spec.onnx.q8!.sha256;
     if (model.modelHash !== want) throw new Error(`loaded ${spec.id} has sha256 ${model.modelHash}, registry pins ${want}`);
@@ -166,8 +178,10 @@ export async function precompute(args: Args): Promise<ShippedManifest> {
   // changes vectors without changing the model file, so such a change must re-embed.
   const producer = {
     '@huggingface/transformers': pkgVersion('@huggingface/transformers'),
-    'onnxruntime-node': pkgVersion('onnxruntime-node'),
+    // The runtime that computes the vectors: onnxruntime-web's WASM kernels, as in the browser.
+    runtime: `onnxruntime-web ${pkgVersion('onnxruntime-web')} (wasm, Node)`,
     embedder: sha256File(join(repo, 'src/core/embedder.ts')).slice(0, 16),
+    text: sha256File(join(repo, 'src/core/text.ts')).slice(0, 16),
   };
 
   const sets: ShippedSet[] = [];

@@ -4,7 +4,7 @@
  */
 import { env } from '@huggingface/transformers';
 import { loadEmbedder } from '../../src/core/embedder.ts';
-import { serve } from './raw-common.ts';
+import { mark, serve } from './raw-common.ts';
 
 export interface OursRequest {
   modelId: string;
@@ -40,9 +40,11 @@ serve(async (req: OursRequest) => {
   const durations: number[] = [];
   let vectors: Float32Array = new Float32Array(0);
   for (let r = 0; r < req.repeats; r++) {
+    await mark('start');
     const s = performance.now();
     vectors = (await model.embedDocuments(req.texts, opts)).vectors;
     durations.push(performance.now() - s);
+    await mark('end');
   }
   await model.dispose();
   return {

@@ -51,9 +51,11 @@ export async function runRaw(ort: typeof OrtNs, req: RawRequest): Promise<RawRes
   await session.run(feeds[0]!);
   const durations: number[] = [];
   for (let r = 0; r < req.repeats; r++) {
+    await mark('start');
     const s = performance.now();
     for (const f of feeds) await session.run(f);
     durations.push(performance.now() - s);
+    await mark('end');
   }
   await session.release();
   return {
@@ -65,9 +67,29 @@ export async function runRaw(ort: typeof OrtNs, req: RawRequest): Promise<RawRes
   };
 }
 
+let ackResolve: (() => void) | null = null;
+
+/**
+ * Asks the driver to read the browser's CPU time now, and waits until it has: the driver sums the
+ * CPU used between 'start' and 'end' marks, a measure that contention on a shared machine inflates
+ * far less than wall time.
+ */
+export function mark(label: 'start' | 'end'): Promise<void> {
+  return new Promise((resolve) => {
+    ackResolve = resolve;
+    self.postMessage({ mark: label });
+  });
+}
+
 /** Wires a worker's message handler to `run`: one request in, one {ok, result|error} out. */
 export function serve<Req, Res>(run: (req: Req) => Promise<Res>) {
   self.onmessage = async (e: MessageEvent<Req>) => {
+    if ((e.data as { ack?: boolean })?.ack) {
+      const r = ackResolve;
+      ackResolve = null;
+      r?.();
+      return;
+    }
     try {
       self.postMessage({ ok: true, result: await run(e.data) });
     } catch (err) {

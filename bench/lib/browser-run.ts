@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { launch, type Browser } from './chromium.ts';
+import { browserCpuMs, launch, type Browser } from './chromium.ts';
 import { serveStatic, type StaticServer } from './server.ts';
 import { REPO } from './seed.ts';
 import { BUILD_DIR } from './build-browser.ts';
@@ -16,6 +16,8 @@ export interface BrowserBench {
   plain: StaticServer;
   /** Runs `/<worker>.js` with `request` on a fresh page of the chosen server; rejects with the worker's error. */
   run<T>(worker: string, request: unknown, opts: { isolated: boolean; timeoutMs?: number }): Promise<T>;
+  /** Browser CPU ms spent between the worker's 'start' and 'end' marks during the last run(). */
+  lastCpuMs: number | null;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,18 @@ export async function startBrowserBench(): Promise<BrowserBench> {
     const page: Page = await browser.context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    let cpuStart = 0;
+    let cpuTotal = 0;
+    let marks = 0;
+    await page.exposeFunction('__benchMark', (label: string) => {
+      const now = browserCpuMs(browser.profileDir);
+      if (label === 'start') cpuStart = now;
+      else {
+        cpuTotal += now - cpuStart;
+        marks++;
+      }
+    });
+    bench.lastCpuMs = null;
     try {
       await page.goto(`${opts.isolated ? isolated.url : plain.url}/index.html`);
       page.setDefaultTimeout(opts.timeoutMs ?? 600_000);
@@ -40,27 +54,38 @@ export async function startBrowserBench(): Promise<BrowserBench> {
           new Promise<{ ok: boolean; result?: unknown; error?: string }>((resolve) => {
             const w = new Worker(`/${name}.js`, { type: 'module' });
             const timer = setTimeout(() => { w.terminate(); resolve({ ok: false, error: `timeout after ${timeoutMs} ms` }); }, timeoutMs);
-            w.onmessage = (e) => { clearTimeout(timer); w.terminate(); resolve(e.data); };
+            w.onmessage = (e) => {
+              if (e.data?.mark) {
+                (window as unknown as { __benchMark(l: string): Promise<void> }).__benchMark(e.data.mark).then(() => w.postMessage({ ack: true }));
+                return;
+              }
+              clearTimeout(timer);
+              w.terminate();
+              resolve(e.data);
+            };
             w.onerror = (e) => { clearTimeout(timer); w.terminate(); resolve({ ok: false, error: `worker error: ${e.message}` }); };
             w.postMessage(req);
           }),
         [worker, request, opts.timeoutMs ?? 600_000] as const,
       );
+      bench.lastCpuMs = marks > 0 ? cpuTotal : null;
       if (!answer.ok) throw new Error(`${worker}: ${answer.error}${errors.length ? ` (page: ${errors.join('; ')})` : ''}`);
       return answer.result as T;
     } finally {
       await page.close();
     }
   };
-  return {
+  const bench: BrowserBench = {
     browser,
     isolated,
     plain,
     run,
+    lastCpuMs: null,
     close: async () => {
       await browser.close();
       await isolated.close();
       await plain.close();
     },
   };
+  return bench;
 }

@@ -1,6 +1,6 @@
 /** Headless Chromium launch used by all browser benchmarks (flags from the team brief). */
 import { chromium, type BrowserContext } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -11,6 +11,8 @@ export const CHROMIUM_ARGS = [
 
 export interface Browser {
   context: BrowserContext;
+  /** Profile directory: unique to this launch, so it identifies this browser's processes. */
+  profileDir: string;
   /** Closes the browser and deletes its profile. */
   close(): Promise<void>;
 }
@@ -21,9 +23,31 @@ export async function launch(): Promise<Browser> {
   const context = await chromium.launchPersistentContext(dir, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
   return {
     context,
+    profileDir: dir,
     close: async () => {
       await context.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * CPU time (user + system, ms) used so far by every process of the browser launched with
+ * `profileDir` (Linux /proc; clock ticks assumed 100 Hz, so 10 ms resolution). Processes that have
+ * already exited are not counted; the benchmark only compares readings within one page's life.
+ */
+export function browserCpuMs(profileDir: string): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes(profileDir)) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      // the process exited between listing and reading
+    }
+  }
+  return ticks * 10;
 }

@@ -11,9 +11,11 @@ export interface EmbeddingFigures {
   docs: number;
   /** (a) our Node path. */
   node_docs_per_s: number | null;
-  /** (b) our browser worker path, cross-origin isolated with threads. */
+  /** (b) our browser worker path as the app runs it: cross-origin isolated, the app's thread count. */
   browser_docs_per_s: number | null;
   browser_threads: number | null;
+  /** (b) cross-origin isolated with one thread per core (when that differs from the app's count). */
+  browser_all_cores_docs_per_s: number | null;
   /** (b) our browser worker path without cross-origin isolation (one thread). */
   browser_1thread_docs_per_s: number | null;
   /** (c) transformers.js pipeline once per abstract. */
@@ -23,6 +25,10 @@ export interface EmbeddingFigures {
   browser_to_native_ratio: number | null;
   browser_to_naive_ratio: number | null;
   node_to_native_ratio: number | null;
+  /** CPU ms per document (all threads/processes of the path): robust to other load, unlike docs/s. */
+  cpu_ms_per_doc?: { node: number | null; browser: number | null; browser_1thread: number | null; naive: number | null; native: number | null };
+  /** browser CPU ms/doc ÷ native CPU ms/doc: how much more work the browser does per document. */
+  browser_to_native_cpu_ratio?: number | null;
 }
 
 /** Combines the measured rates of one model into the reported figures and ratios. */
@@ -31,9 +37,11 @@ export function embeddingFigures(x: {
   node?: number | null;
   browser?: number | null;
   browserThreads?: number | null;
+  browserAllCores?: number | null;
   browser1?: number | null;
   naive?: number | null;
   native?: number | null;
+  cpu?: { node?: number | null; browser?: number | null; browser1?: number | null; naive?: number | null; native?: number | null };
 }): EmbeddingFigures {
   const v = (n: number | null | undefined) => (n == null || !Number.isFinite(n) ? null : n);
   return {
@@ -41,12 +49,19 @@ export function embeddingFigures(x: {
     node_docs_per_s: v(x.node),
     browser_docs_per_s: v(x.browser),
     browser_threads: v(x.browserThreads),
+    browser_all_cores_docs_per_s: v(x.browserAllCores),
     browser_1thread_docs_per_s: v(x.browser1),
     naive_docs_per_s: v(x.naive),
     native_docs_per_s: v(x.native),
     browser_to_native_ratio: ratio(x.browser, x.native),
     browser_to_naive_ratio: ratio(x.browser, x.naive),
     node_to_native_ratio: ratio(x.node, x.native),
+    ...(x.cpu
+      ? {
+          cpu_ms_per_doc: { node: v(x.cpu.node), browser: v(x.cpu.browser), browser_1thread: v(x.cpu.browser1), naive: v(x.cpu.naive), native: v(x.cpu.native) },
+          browser_to_native_cpu_ratio: ratio(x.cpu.browser, x.cpu.native),
+        }
+      : {}),
   };
 }
 
@@ -99,6 +114,8 @@ export interface BenchResults {
     /** Abstracts per embedding measurement and repeats (Node / browser). */
     embed_docs: number;
     repeats: { node: number; browser: number };
+    /** Wall time of each section, seconds. */
+    section_s?: Record<string, number>;
   };
   embedding: Record<string, EmbeddingFigures & { details?: unknown }>;
   query: { model: string; node: LatencyFigures | null; browser: LatencyFigures | null; browser_threads?: number } | null;
@@ -136,7 +153,8 @@ export function renderMarkdown(r: BenchResults): string {
   out.push(
     `Run ${m.started.slice(0, 16).replace('T', ' ')} UTC, ${m.mode} mode, ${m.duration_s.toFixed(0)} s — ${m.machine.cpu}, ${m.machine.cores} cores, ` +
       `${m.machine.memGiB} GiB, Node ${m.machine.node}${m.machine.chromium ? `, ${m.machine.chromium}` : ''}; ` +
-      `load average ${m.load_avg_start.toFixed(1)} → ${m.load_avg_end.toFixed(1)}.`,
+      `load average ${m.load_avg_start.toFixed(1)} → ${m.load_avg_end.toFixed(1)}.` +
+      (m.section_s ? ` Sections (s): ${Object.entries(m.section_s).map(([k, v]) => `${k} ${v}`).join(', ')}.` : ''),
   );
 
   const emb = Object.entries(r.embedding);
@@ -144,17 +162,32 @@ export function renderMarkdown(r: BenchResults): string {
     out.push('', `### Embedding throughput (documents/s, ${m.embed_docs} seed abstracts, median of ${m.repeats.node} Node / ${m.repeats.browser} browser repeats)`, '');
     out.push(
       table(
-        ['model', '(a) ours, Node', '(b) ours, browser WASM, threads', '(b) browser, 1 thread', '(c) naive pipeline', '(d) onnxruntime-node', '(b)/(d)', '(b)/(c)'],
+        ['model', '(a) ours, Node', '(b) ours, browser WASM, isolated (app)', '(b) isolated, all cores', '(b) not isolated, 1 thread', '(c) naive pipeline', '(d) onnxruntime-node', '(b)/(d)', '(b)/(c)'],
         emb.map(([id, e]) => [
           short(id),
           fmt(e.node_docs_per_s),
           e.browser_docs_per_s == null ? DASH : `${fmt(e.browser_docs_per_s)}${e.browser_threads ? ` (${e.browser_threads} thr)` : ''}`,
+          fmt(e.browser_all_cores_docs_per_s),
           fmt(e.browser_1thread_docs_per_s),
           fmt(e.naive_docs_per_s),
           fmt(e.native_docs_per_s),
           fmtRatio(e.browser_to_native_ratio),
           fmtRatio(e.browser_to_naive_ratio),
         ]),
+      ),
+    );
+  }
+
+  const cpuRows = emb.filter(([, e]) => e.cpu_ms_per_doc);
+  if (cpuRows.length) {
+    out.push('', '### CPU time per document (ms, all threads; less sensitive to other load than docs/s)', '');
+    out.push(
+      table(
+        ['model', '(a) Node', '(b) browser, isolated (app)', '(b) browser, not isolated', '(c) naive', '(d) native', '(b) ÷ (d)'],
+        cpuRows.map(([id, e]) => {
+          const c = e.cpu_ms_per_doc!;
+          return [short(id), fmt(c.node, 0), fmt(c.browser, 0), fmt(c.browser_1thread, 0), fmt(c.naive, 0), fmt(c.native, 0), fmtRatio(e.browser_to_native_cpu_ratio)];
+        }),
       ),
     );
   }

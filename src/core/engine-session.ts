@@ -105,7 +105,6 @@ export class EngineSession {
   private modelLoading: Promise<EmbeddingModel | null> | null = null;
   /** Vectors for the active model, in memory, by paper id (mirror of the store). */
   private vectors = new Map<string, StoredVector>();
-  private indexedIds = new Set<string>();
   private semanticReady = false;
   private embeddedCount = 0;
   private shippedCount = 0;
@@ -517,7 +516,6 @@ export class EngineSession {
       }
     }
     if (!adopted) await this.engine.setVectors(ids, flat);
-    this.indexedIds = new Set(ids);
     this.updateReady();
     this.emitStatus();
   }
@@ -525,7 +523,6 @@ export class EngineSession {
   /** Saves an HNSW graph (exact indexes are rebuilt from the vectors in milliseconds: not saved). */
   private async persistIndex() {
     const index = this.engine.vectorIndex;
-    this.indexedIds = new Set(this.engine.vectorPaperIds);
     if (!index || index.kind !== 'hnsw') return;
     const name = this.blobName();
     const ids = [...this.engine.vectorPaperIds];
@@ -662,7 +659,6 @@ export class EngineSession {
     await this.idle();
     await this.safe(() => this.store.clear(), undefined);
     this.vectors.clear();
-    this.indexedIds.clear();
     this.semanticReady = false;
     this.notices = [];
     this.engine = new SearchEngine(this.deps.engineOptions);
@@ -682,7 +678,6 @@ export class EngineSession {
     await this.openStorage();
     if (keep.length) await this.safe(() => this.store.putPapers(keep), undefined);
     this.vectors.clear();
-    this.indexedIds.clear();
     this.semanticReady = false;
     await this.loadPapers(false);
     void this.startIndexing();
@@ -719,7 +714,6 @@ export class EngineSession {
     this.model = null;
     this.modelState = 'idle';
     this.vectors.clear();
-    this.indexedIds.clear();
     this.semanticReady = false;
     this.engine = new SearchEngine(this.deps.engineOptions);
     this.engine.setPapers([...this.papers.values()]);
@@ -736,7 +730,6 @@ export class EngineSession {
     const key = modelKey(model.modelId, model.modelHash);
     await this.safe(() => this.store.deleteVectors(key, [...this.papers.keys()]), undefined);
     this.vectors.clear();
-    this.indexedIds.clear();
     this.semanticReady = false;
     const keepShipped = this.useShipped;
     this.useShipped = false;

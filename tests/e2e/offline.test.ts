@@ -9,17 +9,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, execSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import {
   ask,
-  DIST,
   foreignRequests,
   launch,
   REPO,
   serveStatic,
+  snapshotDist,
   waitAvailableOffline,
   waitForEngine,
   type Browser,
@@ -47,15 +47,15 @@ function precacheOf(contents: Record<string, string[]>): string[] {
  * A "next deployment": dist/ hard-linked into a temp dir, with index.html changed and its precache
  * revision in sw.js updated, exactly as a rebuild with a changed page would produce.
  */
-function nextBuild(): { dir: string; oldRev: string; newRev: string } {
+function nextBuild(from: string): { dir: string; oldRev: string; newRev: string } {
   const dir = mkdtempSync(join(tmpdir(), 'atlas-dist2-'));
-  execFileSync('cp', ['-al', DIST + '/.', dir]);
-  const html = readFileSync(join(DIST, 'index.html'), 'utf8').replace('</head>', '<meta name="atlas-build" content="2" />\n</head>');
-  const sw = readFileSync(join(DIST, 'sw.js'), 'utf8');
+  execFileSync('cp', ['-al', from + '/.', dir]);
+  const html = readFileSync(join(from, 'index.html'), 'utf8').replace('</head>', '<meta name="atlas-build" content="2" />\n</head>');
+  const sw = readFileSync(join(from, 'sw.js'), 'utf8');
   const m = sw.match(/"revision":"([0-9a-f]+)","url":"index\.html"/);
   if (!m) throw new Error('index.html precache entry not found in dist/sw.js');
   const newRev = createHash('md5').update(html).digest('hex');
-  // unlink first: the files are hard links to dist/, which must stay untouched
+  // unlink first: the files are hard links to the served build, which must stay untouched
   unlinkSync(join(dir, 'index.html'));
   writeFileSync(join(dir, 'index.html'), html);
   unlinkSync(join(dir, 'sw.js'));
@@ -66,11 +66,13 @@ function nextBuild(): { dir: string; oldRev: string; newRev: string } {
 describe('offline static site', () => {
   let server: StaticServer;
   let b: Browser;
+  let site: string;
   const cleanup: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(join(DIST, 'sw.js'))) throw new Error('dist/sw.js missing: global-setup must build the site (npm run build)');
-    server = await serveStatic(DIST);
+    site = snapshotDist();
+    cleanup.push(site);
+    server = await serveStatic(site);
     b = await launch();
   });
 
@@ -120,7 +122,7 @@ describe('offline static site', () => {
   it('a new build replaces the old precache after "update ready — reload", re-downloading only what changed', async () => {
     const { page, requests } = b;
     const before = precacheOf(await cacheContents(page));
-    const next = nextBuild();
+    const next = nextBuild(site);
     cleanup.push(next.dir);
     expect(before.some((u) => u.endsWith(`index.html?__WB_REVISION__=${next.oldRev}`))).toBe(true);
     const modelEntry = before.find((u) => u.includes('/onnx/model_quantized.onnx'));
@@ -190,15 +192,18 @@ describe('sub-path deployment (BASE_PATH)', () => {
 describe('host that cannot send COOP/COEP (e.g. GitHub Pages)', () => {
   let server: StaticServer;
   let b: Browser;
+  let site: string;
 
   beforeAll(async () => {
-    server = await serveStatic(DIST, { isolation: false });
+    site = snapshotDist();
+    server = await serveStatic(site, { isolation: false });
     b = await launch();
   });
 
   afterAll(async () => {
     await b?.close();
     await server?.close();
+    if (site) rmSync(site, { recursive: true, force: true });
   });
 
   it('runs single-threaded on the first visit, and isolated once the service worker serves the page', async () => {

@@ -6,9 +6,9 @@
  * The questions are our own (not the eval set) and only need to hit different parts of the corpus.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ask, DIST, launch, serveStatic, waitForEngine, type Browser, type StaticServer } from './static-site.ts';
+import { ask, launch, serveStatic, snapshotDist, waitForEngine, type Browser, type StaticServer } from './static-site.ts';
 
 const QUESTIONS = [
   'learning speech representations without transcriptions',
@@ -22,18 +22,20 @@ describe('precomputed vectors', () => {
   let server: StaticServer;
   let b: Browser;
   let seedCount: number;
+  let site: string;
 
   beforeAll(async () => {
-    const manifest = join(DIST, 'precomputed/manifest.json');
-    if (!existsSync(manifest)) throw new Error('dist/precomputed/manifest.json missing: the build must run scripts/precompute.ts');
-    seedCount = JSON.parse(readFileSync(manifest, 'utf8')).papers.length;
-    server = await serveStatic(DIST);
+    site = snapshotDist();
+    // Read from the build, not hard-coded: the corpus may grow.
+    seedCount = JSON.parse(readFileSync(join(site, 'precomputed/manifest.json'), 'utf8')).papers.length;
+    server = await serveStatic(site);
     b = await launch();
   });
 
   afterAll(async () => {
     await b?.close();
     await server?.close();
+    if (site) rmSync(site, { recursive: true, force: true });
   });
 
   it('first visit is semantic without browser embedding, and ranks like a browser-embedded index', async () => {

@@ -6,6 +6,7 @@
  * a recorder of every request the browser makes (pages, workers and the service worker).
  */
 import { createServer, type Server } from 'node:http';
+import { execFileSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdtempSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -190,4 +191,16 @@ export async function ask(page: Page, question: string, mode: 'vector' | 'hybrid
 /** Waits until OfflineStatus says every precached file is in Cache Storage. */
 export async function waitAvailableOffline(page: Page, timeoutMs = 300_000) {
   await page.locator('[data-offline-state="offline"]').waitFor({ timeout: timeoutMs });
+}
+
+/**
+ * A private, immutable view of dist/ for one test file: hard links (no copying of the ~120 MB), so a
+ * concurrent `npm run build` — which deletes and rewrites dist/ — cannot change files under a running
+ * test. Remove the returned directory when done.
+ */
+export function snapshotDist(): string {
+  if (!existsSync(join(DIST, 'sw.js'))) throw new Error('dist/sw.js missing: global-setup must build the site (npm run build)');
+  const dir = mkdtempSync(join(tmpdir(), 'atlas-dist-'));
+  execFileSync('cp', ['-al', DIST + '/.', dir]);
+  return dir;
 }

@@ -88,12 +88,21 @@ describe('bench report', () => {
       },
       not_measured: ['browser paths: no chromium'],
     });
-    expect(md).toContain('| all-MiniLM-L6-v2 | 20.0 | 5.0 (2 thr) | 4.0 | 10.0 | 25.0 | 0.20× | 0.50× |');
-    expect(md).toContain('| e5-small-v2 | 8.0 | — | — | — | 9.0 | — | — |');
+    expect(md).toContain('| all-MiniLM-L6-v2 | 20.0 | 5.0 (2 thr) | — | 4.0 | 10.0 | 25.0 | 0.20× | 0.50× |');
+    expect(md).toContain('| e5-small-v2 | 8.0 | — | — | — | — | 9.0 | — | — |');
+    // No CPU figures were given, so no CPU table.
+    expect(md).not.toContain('CPU time per document');
     expect(md).toContain('24 seed abstracts');
     expect(md).toContain('Test CPU, 2 cores');
     expect(md).toContain('- browser paths: no chromium');
     expect(md).not.toMatch(/Infinity|NaN/);
+  });
+
+  it('renders CPU cost per document with the browser ÷ native ratio', () => {
+    const e = embeddingFigures({ docs: 16, browser: 5, native: 20, cpu: { node: 36, browser: 150, browser1: 148, naive: 51, native: 40 } });
+    expect(e.browser_to_native_cpu_ratio).toBeCloseTo(3.75);
+    const md = renderMarkdown({ ...base, embedding: { 'Xenova/all-MiniLM-L6-v2': e } });
+    expect(md).toContain('| all-MiniLM-L6-v2 | 36 | 150 | 148 | 51 | 40 | 3.75× |');
   });
 
   it('renders index, query, start-up and quality sections', () => {
