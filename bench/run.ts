@@ -36,15 +36,23 @@ interface Config {
 
 const ALL_SECTIONS = ['embedding', 'query', 'index', 'startup', 'quality'];
 
+class UsageError extends Error {}
+
 function parseArgs(argv: string[]): Config {
   const quick = argv.includes('--quick');
   const only = argv.find((a) => a.startsWith('--only='))?.slice(7);
   const sections = new Set(only ? only.split(',') : ALL_SECTIONS);
-  for (const s of sections) if (!ALL_SECTIONS.includes(s)) throw new Error(`unknown section "${s}" (known: ${ALL_SECTIONS.join(', ')})`);
+  for (const s of sections) if (!ALL_SECTIONS.includes(s)) throw new UsageError(`unknown section "${s}" (known: ${ALL_SECTIONS.join(', ')})`);
   const modelsArg = argv.find((a) => a.startsWith('--models='))?.slice(9);
-  const models = modelsArg ? modelsArg.split(',').map((m) => MODELS.find((x) => x.id === m || x.id.endsWith('/' + m))?.id ?? m) : MODELS.map((m) => m.id);
+  const models = modelsArg
+    ? modelsArg.split(',').map((m) => {
+        const found = MODELS.find((x) => x.id === m || x.id.endsWith('/' + m));
+        if (!found) throw new UsageError(`unknown model "${m}" (known: ${MODELS.map((x) => x.id).join(', ')})`);
+        return found.id;
+      })
+    : MODELS.map((m) => m.id);
   const unknown = argv.filter((a) => a.startsWith('--') && !/^--(quick|only=|models=)/.test(a));
-  if (unknown.length) throw new Error(`unknown option(s): ${unknown.join(' ')} (use --quick, --only=…, --models=…)`);
+  if (unknown.length) throw new UsageError(`unknown option(s): ${unknown.join(' ')} (use --quick, --only=…, --models=…)`);
   return {
     quick,
     partial: !!only || !!modelsArg,
@@ -267,7 +275,7 @@ async function qualitySection(cfg: Config, results: BenchResults) {
 }
 
 main().catch((e) => {
-  // A crash of the harness itself (not a slow number) is the only failure exit.
-  console.error(e);
+  // A crash of the harness itself or a bad option (never a slow number) is the only failure exit.
+  console.error(e instanceof UsageError ? `bench: ${e.message}` : e);
   process.exit(1);
 });
