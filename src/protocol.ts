@@ -81,6 +81,12 @@ export interface EngineStatus {
   notices: Notice[];
 }
 
+/**
+ * Reply to `importPreview`. The engine parses the file in a short-lived import worker of its own,
+ * so other requests (searches) are answered while a big file is read. A newer `importPreview`
+ * replaces one still being parsed: the older request then fails with code 'cancelled'. Whole-file
+ * failures fail with code 'import-failed', a message for people and the parser's reason as `detail`.
+ */
 export interface ImportPreview {
   /** Opaque handle for `importCommit`; valid until the next preview. */
   token: string;

@@ -2,49 +2,95 @@
  * Worker-side glue between the import/export modules (src/core/import, src/core/bundle.ts) and the
  * EngineSession: parse → preview (issues, duplicates) and collection → bundle bytes. No parsing
  * or ranking logic lives here.
+ *
+ * Parsing runs in a short-lived nested worker (workers/import.worker.ts), one per preview, spawned
+ * HERE rather than by the UI so the UI keeps a single typed contract with the engine
+ * (src/protocol.ts): it sends `importPreview` and gets one reply, as before. The engine worker
+ * only awaits the result, so searches sent meanwhile are answered at once.
  */
-import { parseImport, findDuplicates } from '../src/core/import/index.ts';
-import { isBundle, readBundle, writeBundle, bundleMatchesModel, BUNDLE_EXTENSION } from '../src/core/bundle.ts';
+import { BUNDLE_EXTENSION, bundleMatchesModel, writeBundle } from '../src/core/bundle.ts';
 import { SEED_COLLECTION, SessionError, type EngineSession } from '../src/core/engine-session.ts';
-import { modelKey, type StoredVector } from '../src/core/store.ts';
+import { ImportError, type ImportErrorCode } from '../src/core/import/errors.ts';
+import { modelKey } from '../src/core/store.ts';
 import { getModel } from '../src/core/models.ts';
 import { textHash } from '../src/core/hash.ts';
 import type { ImportPreview, ResultMap } from '../src/protocol.ts';
+import type { ImportJob, ImportJobReply, ImportJobResult, SerializedError } from './import-messages.ts';
 
-export function handleImportPreview(session: EngineSession, fileName: string, data: Uint8Array | string): ImportPreview {
-  const existing = session.getPapers();
-  if (data instanceof Uint8Array && isBundle(data)) {
-    const b = readBundle(data);
-    const model = session.activeModel;
-    const m = b.header.model;
-    const matches = !!(model && m && bundleMatchesModel(b.header, model.modelId, model.modelHash));
-    const vectors = new Map<string, StoredVector>();
-    for (const p of b.papers) {
-      const v = b.vectors.get(p.id);
-      if (v) vectors.set(p.id, { paperId: p.id, textHash: textHash(p.title, p.abstract), vector: v });
-    }
-    const dups = findDuplicates(existing, b.papers);
-    return session.stagePreview(
-      {
-        format: 'bundle',
-        fileName,
-        papers: b.papers,
-        issues: b.issues,
-        duplicates: dups.map((d) => ({ incomingId: d.paper.id, existingId: d.of.id, reason: d.message ?? d.reason })),
-        bundle: { collection: b.header.collection, modelKey: m ? modelKey(m.id, m.sha256) : '', vectors: vectors.size, modelMatches: matches },
-      },
-      m && vectors.size ? { modelKey: modelKey(m.id, m.sha256), vectors } : undefined,
-    );
+/** Rebuilds a thrown error from the import worker so toEngineError maps it like a local one. */
+export function revive(e: SerializedError): Error {
+  // ImportError → code 'import-failed' with the user message and the ImportError code as detail.
+  if (e.name === 'ImportError') return new ImportError((e.code ?? 'bad-structure') as ImportErrorCode, e.message);
+  return new SessionError('import-failed', `The file could not be read: ${e.message}`, e.stack);
+}
+
+/** The parse job in flight; a newer preview replaces (terminates) it. */
+let inFlight: { worker: Worker; reject: (e: Error) => void } | null = null;
+
+function cancelInFlight() {
+  if (!inFlight) return;
+  inFlight.worker.terminate();
+  inFlight.reject(new SessionError('cancelled', 'Replaced by a newer import.'));
+  inFlight = null;
+}
+
+/**
+ * Runs the job in a fresh module worker and terminates it afterwards (success, error or crash).
+ * Falls back to parsing in this worker only where nested workers do not exist.
+ */
+function runJob(job: ImportJob): Promise<ImportJobResult> {
+  if (typeof Worker === 'undefined') {
+    return import('./import-job.ts').then(({ runImportJob }) => runImportJob(job));
   }
-  const res = parseImport(fileName, data);
-  const dups = findDuplicates(existing, res.papers);
-  return session.stagePreview({
-    format: res.format,
-    fileName,
-    papers: res.papers,
-    issues: res.issues,
-    duplicates: dups.map((d) => ({ incomingId: d.paper.id, existingId: d.of.id, reason: d.message ?? d.reason })),
+  cancelInFlight();
+  return new Promise<ImportJobResult>((resolve, reject) => {
+    const worker = new Worker(new URL('./import.worker.ts', import.meta.url), { type: 'module', name: 'atlas-import' });
+    const me = { worker, reject };
+    inFlight = me;
+    const done = () => {
+      worker.terminate();
+      if (inFlight === me) inFlight = null;
+    };
+    worker.onmessage = (e: MessageEvent<ImportJobReply>) => {
+      done();
+      if (e.data.ok) resolve(e.data.result);
+      else reject(revive(e.data.error));
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      done();
+      reject(new SessionError('import-failed', `Reading "${job.fileName}" failed: ${e.message || 'the import worker crashed (out of memory?)'}`));
+    };
+    worker.onmessageerror = () => {
+      done();
+      reject(new SessionError('import-failed', `Reading "${job.fileName}" failed: its result could not be transferred.`));
+    };
+    // The file bytes move to the import worker (the UI already transferred them to us).
+    worker.postMessage(job, job.data instanceof Uint8Array ? [job.data.buffer as ArrayBuffer] : []);
   });
+}
+
+export async function handleImportPreview(session: EngineSession, fileName: string, data: Uint8Array | string): Promise<ImportPreview> {
+  const existing = session.getPapers().map((p) => ({ id: p.id, title: p.title, doi: p.doi, collection: p.collection }));
+  const res = await runJob({ fileName, data, existing });
+  if (!res.bundle) {
+    return session.stagePreview({ format: res.format, fileName: res.fileName, papers: res.papers, issues: res.issues, duplicates: res.duplicates });
+  }
+  const { collection, model: m, vectors } = res.bundle;
+  // Whether the bundle's vectors fit is decided here: only the engine knows the loaded model.
+  const model = session.activeModel;
+  const matches = !!(model && m && bundleMatchesModel({ model: m }, model.modelId, model.modelHash));
+  return session.stagePreview(
+    {
+      format: res.format,
+      fileName: res.fileName,
+      papers: res.papers,
+      issues: res.issues,
+      duplicates: res.duplicates,
+      bundle: { collection, modelKey: m ? modelKey(m.id, m.sha256) : '', vectors: vectors.size, modelMatches: matches },
+    },
+    m && vectors.size ? { modelKey: modelKey(m.id, m.sha256), vectors } : undefined,
+  );
 }
 
 export function handleExport(session: EngineSession, collection: string): ResultMap['export'] {
