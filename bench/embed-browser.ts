@@ -11,6 +11,7 @@ import type { BrowserBench } from './lib/browser-run.ts';
 import { minCosine, type NativeEmbedder } from './embed-node.ts';
 import { median, ratePerSecond } from './lib/stats.ts';
 import { getModel } from '../src/core/models.ts';
+import { wasmThreadCount } from '../src/core/threads.ts';
 
 export interface BrowserPathResult {
   docs_per_s: number;
@@ -69,8 +70,9 @@ export interface BrowserEmbedOptions {
 }
 
 /** The app worker's thread rule (workers/engine.worker.ts), which is also onnxruntime-web's default. */
+/** The app's thread rule (the worker calls the same function), on a cross-origin isolated page. */
 export function appThreadCount(cores: number): number {
-  return Math.min(4, Math.ceil(cores / 2));
+  return wasmThreadCount(cores, true);
 }
 
 type Job =

@@ -13,7 +13,6 @@
 import Module from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { readFileSync } from 'node:fs';
 import { ortPackageDir } from './copy-ort.ts';
 
 const ortDir = ortPackageDir();
@@ -26,4 +25,3 @@ M._resolveFilename = function (request: string, ...rest: unknown[]) {
 
 /** Where onnxruntime-web finds its .wasm/.mjs in Node (a file: URL prefix). */
 export const ORT_WEB_WASM_PATHS = pathToFileURL(join(ortDir, 'dist') + '/').href;
-export const ORT_WEB_VERSION: string = JSON.parse(readFileSync(join(ortDir, 'package.json'), 'utf8')).version;

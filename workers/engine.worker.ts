@@ -11,6 +11,7 @@ import { loadEmbedder } from '../src/core/embedder.ts';
 import { loadShippedVectors } from '../src/core/precomputed.ts';
 import { handleImportPreview, handleExport } from './import-bridge.ts';
 import type { EngineEvent, Reply, Request, RequestEnvelope, ResultMap } from '../src/protocol.ts';
+import { wasmThreadCount } from '../src/core/threads.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -22,8 +23,7 @@ const seedText = Object.keys(seedFiles)
   .join('\n');
 
 const isolated = self.crossOriginIsolated === true;
-// onnxruntime-web's own default: min(4, ceil(cores/2)); one thread without SharedArrayBuffer.
-const threads = isolated ? Math.min(4, Math.ceil((navigator.hardwareConcurrency || 2) / 2)) : 1;
+const threads = wasmThreadCount(navigator.hardwareConcurrency, isolated);
 
 function emit(event: EngineEvent) {
   self.postMessage({ event });

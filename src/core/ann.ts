@@ -213,15 +213,9 @@ type HnswlibEntry = typeof import('hnswlib-wasm');
 /**
  * How the hnswlib-wasm entry module is imported. The package has no `main`/`exports` (it targets
  * bundlers), so the bare specifier works under Vite and vitest (aliased) but not in plain Node:
- * ann-node.ts swaps in a deep-path import there.
+ * Node scripts import scripts/node-hnswlib.ts first, which resolves it with a module hook.
  */
-let importHnswlib: () => Promise<HnswlibEntry> = () => import('hnswlib-wasm');
-
-/** Replaces the module import (before the first HnswIndex is created). */
-export function setHnswlibImporter(fn: () => Promise<HnswlibEntry>): void {
-  if (libPromise) throw new Error('setHnswlibImporter: hnswlib-wasm is already loaded');
-  importHnswlib = fn;
-}
+const importHnswlib = (): Promise<HnswlibEntry> => import('hnswlib-wasm');
 
 let libPromise: Promise<HnswlibModule> | undefined;
 let syncFs: ((action: 'read' | 'write') => Promise<void>) | undefined;
@@ -489,9 +483,4 @@ export class HnswIndex implements VectorIndex {
     out.set(raw, HEADER_WORDS * 4);
     return out;
   }
-}
-
-/** The index kind for a collection of `n` vectors: exact below EXACT_THRESHOLD, HNSW above. */
-export function preferredIndexKind(n: number): 'exact' | 'hnsw' {
-  return n < EXACT_THRESHOLD ? 'exact' : 'hnsw';
 }

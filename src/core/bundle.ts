@@ -17,6 +17,7 @@
  * from; readers reject schema versions newer than BUNDLE_SCHEMA instead of misreading them.
  */
 import { paperId, textHash } from './hash.ts';
+import { float32ToLeBytes, leBytesToFloat32 } from './float32-le.ts';
 import { buildPaper, DEFAULT_LIMITS, type RecordLimits } from './import/record.ts';
 import { ImportError } from './import/errors.ts';
 import { MAX_ISSUES, formatBytes } from './import/limits.ts';
@@ -83,8 +84,6 @@ export interface Bundle {
   issues: ParseIssue[];
 }
 
-const LITTLE_ENDIAN = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
-
 let crcTable: Uint32Array | undefined;
 /** CRC-32 (IEEE), over one or more chunks. */
 export function crc32(chunks: Uint8Array[]): number {
@@ -101,24 +100,6 @@ export function crc32(chunks: Uint8Array[]): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-function floatsToBytes(v: Float32Array): Uint8Array {
-  if (LITTLE_ENDIAN) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-  const out = new Uint8Array(v.length * 4);
-  const dv = new DataView(out.buffer);
-  for (let i = 0; i < v.length; i++) dv.setFloat32(i * 4, v[i]!, true);
-  return out;
-}
-
-function bytesToFloats(b: Uint8Array): Float32Array {
-  const out = new Float32Array(b.length / 4);
-  if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(b);
-  else {
-    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    for (let i = 0; i < out.length; i++) out[i] = dv.getFloat32(i * 4, true);
-  }
-  return out;
-}
-
 const pad4 = (n: number) => (4 - (n % 4)) % 4;
 
 /**
@@ -132,7 +113,7 @@ export function writeBundle(input: BundleInput): Uint8Array {
     throw new Error(`writeBundle: ${vectors.length} floats for ${papers.length} papers × ${model.dims} dims`);
   }
   if (index && index.labels.length !== papers.length) throw new Error('writeBundle: index.labels must have one label per paper');
-  const vecBytes = vectors ? floatsToBytes(vectors) : new Uint8Array(0);
+  const vecBytes = vectors ? float32ToLeBytes(vectors) : new Uint8Array(0);
   const idxBytes = index?.bytes ?? new Uint8Array(0);
   const header: BundleHeader = {
     schema: BUNDLE_SCHEMA,
@@ -262,7 +243,7 @@ export function readBundle(bytes: Uint8Array, opts: ReadBundleOptions = {}): Bun
   if (crc32([vecBytes, idxBytes]) !== header.payloadCrc32) {
     throw bad('The bundle is corrupt: its vectors/index do not match their checksum (the file was damaged in transfer).');
   }
-  const all = header.model ? bytesToFloats(vecBytes) : undefined;
+  const all = header.model ? leBytesToFloat32(vecBytes) : undefined;
 
   const limits = opts.limits ?? DEFAULT_LIMITS;
   const papers: Paper[] = [];

@@ -15,7 +15,7 @@ import {
   decodeVectors,
   manifestProblem,
   modelMismatch,
-  sha256Hex,
+  sha256HexIfAvailable,
   type ShippedFile,
   type ShippedManifest,
   type ShippedModelInfo,
@@ -134,7 +134,7 @@ async function load(baseUrl: string, facts: ShippedModelFacts, papers: Paper[], 
 
   const bytes = await fetchBytes(fetchFn, new URL(set.vectors.file, dir), set.vectors);
   if (typeof bytes === 'string') return { ok: false, reason: bytes };
-  const digest = await sha256Hex(bytes);
+  const digest = await sha256HexIfAvailable(bytes);
   if (digest !== undefined && digest !== set.vectors.sha256)
     return { ok: false, reason: `${set.vectors.file} sha256 ${digest} does not match the manifest (${set.vectors.sha256})` };
   const all = decodeVectors(bytes);
@@ -168,7 +168,7 @@ async function load(baseUrl: string, facts: ShippedModelFacts, papers: Paper[], 
   // The graph holds every shipped row: usable only if all of them are current and present.
   if (set.hnsw && vectors.size === count) {
     const g = await fetchBytes(fetchFn, new URL(set.hnsw.file, dir), set.hnsw);
-    const gDigest = typeof g === 'string' ? undefined : await sha256Hex(g);
+    const gDigest = typeof g === 'string' ? undefined : await sha256HexIfAvailable(g);
     if (typeof g !== 'string' && (gDigest === undefined || gDigest === set.hnsw.sha256)) {
       result.hnsw = g;
       result.hnswPaperIds = manifest.papers.map((p) => p.id);

@@ -15,6 +15,8 @@
  * would embed; anything else is a mismatch and the browser embeds locally.
  */
 import type { Dtype, Pooling } from './models.ts';
+import { float32ToLeBytes, leBytesToFloat32 } from './float32-le.ts';
+import { sha256Hex } from './verify.ts';
 
 export const SHIPPED_FORMAT = 'abstract-atlas/precomputed';
 /** Bump when the manifest or binary layout changes incompatibly. */
@@ -62,34 +64,23 @@ export function modelSlug(modelId: string): string {
   return modelId.replace(/[^A-Za-z0-9._-]+/g, '--');
 }
 
-/** True on little-endian hosts (all current browsers/CPUs); the file is LE regardless. */
-const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/** Float32 rows → little-endian bytes. */
+/** Float32 rows → little-endian bytes (a fresh copy, independent of `vectors`). */
 export function encodeVectors(vectors: Float32Array): Uint8Array {
-  if (HOST_LE) return new Uint8Array(vectors.buffer.slice(vectors.byteOffset, vectors.byteOffset + vectors.byteLength));
-  const out = new Uint8Array(vectors.length * 4);
-  const dv = new DataView(out.buffer);
-  vectors.forEach((x, i) => dv.setFloat32(i * 4, x, true));
-  return out;
+  return float32ToLeBytes(vectors).slice();
 }
 
 /** Little-endian bytes → Float32 rows (always a fresh, aligned copy). */
 export function decodeVectors(bytes: Uint8Array): Float32Array {
   if (bytes.byteLength % 4 !== 0) throw new Error(`vector file length ${bytes.byteLength} is not a multiple of 4`);
-  if (HOST_LE) return new Float32Array(bytes.slice().buffer);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Float32Array(bytes.byteLength / 4);
-  for (let i = 0; i < out.length; i++) out[i] = dv.getFloat32(i * 4, true);
-  return out;
+  return leBytesToFloat32(bytes);
 }
 
-/** Lower-case hex sha256 via WebCrypto (Node ≥ 19 and secure browser contexts); undefined where absent. */
-export async function sha256Hex(bytes: Uint8Array): Promise<string | undefined> {
-  const subtle = globalThis.crypto?.subtle;
-  if (!subtle) return undefined;
-  const digest = await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+/**
+ * Lower-case hex sha256, or undefined where WebCrypto is absent (browsers on insecure http:// origins):
+ * readers then fall back to length and norm checks instead of failing.
+ */
+export async function sha256HexIfAvailable(bytes: Uint8Array): Promise<string | undefined> {
+  return globalThis.crypto?.subtle ? sha256Hex(bytes) : undefined;
 }
 
 /**
@@ -147,7 +138,7 @@ export async function makeShippedSet(rows: number, input: ShippedSetInput): Prom
     throw new Error(`vectors hold ${input.vectors.length} floats, ${rows} rows × ${model.dims} dims need ${rows * model.dims}`);
   const files = new Map<string, Uint8Array>();
   const entry = async (kind: string, bytes: Uint8Array): Promise<ShippedFile> => {
-    const sha256 = await sha256Hex(bytes);
+    const sha256 = await sha256HexIfAvailable(bytes);
     if (!sha256) throw new Error('WebCrypto (crypto.subtle) is required to write shipped vectors');
     const file = `${kind}.${modelSlug(model.id)}.${model.dtype}.${sha256.slice(0, 12)}.bin`;
     files.set(file, bytes);

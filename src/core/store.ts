@@ -1,7 +1,8 @@
 /**
- * Storage interface shared by the browser (IndexedDB, store-idb.ts) and Node (files / memory,
- * store-node.ts). The engine only talks to this interface, so the same caching rules hold everywhere:
- * a vector is reused only when (model key, paper id, text hash) all match.
+ * Storage interface of the engine session: IndexedDB in the browser (store-idb.ts), MemoryStore below
+ * in Node tests. (The CLI does not use it: it keeps vectors in its own file cache, vector-cache-node.ts,
+ * under the same rule.) The engine only talks to this interface, so the same caching rules hold
+ * everywhere: a vector is reused only when (model key, paper id, text hash) all match.
  */
 import type { Paper } from './types.ts';
 

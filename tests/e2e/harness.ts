@@ -14,7 +14,11 @@ import type { EngineStatus } from '../../src/protocol.ts';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const OUTPUT_DIR = fileURLToPath(new URL('../output/', import.meta.url));
 
-/** Flags from DEVELOPERS.md. `gpu: true` drops --disable-gpu and enables WebGPU on SwiftShader. */
+/**
+ * Headless, no sandbox (containers), and none of Chromium's own network traffic (QUIC, background
+ * updates, sync), so every request a test records is the app's. `gpu: true` drops --disable-gpu and
+ * enables WebGPU on SwiftShader (no GPU on the test machines).
+ */
 export function chromiumArgs(opts: { gpu?: boolean; extraArgs?: string[] } = {}): string[] {
   const base = ['--headless', '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
   const gpu = opts.gpu ? ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--use-webgpu-adapter=swiftshader'] : ['--disable-gpu'];

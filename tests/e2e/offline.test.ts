@@ -25,6 +25,7 @@ import {
   type Browser,
   type StaticServer,
 } from './static-site.ts';
+import { wasmThreadCount } from '../../src/core/threads.ts';
 
 const QUESTION = 'how can a robot learn manipulation skills from videos of people';
 
@@ -220,6 +221,8 @@ describe('host that cannot send COOP/COEP (e.g. GitHub Pages)', () => {
     // The service worker added COOP/COEP to the responses it served.
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     expect(second.crossOriginIsolated).toBe(true);
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    expect(second.threads).toBe(wasmThreadCount(cores, true));
     expect(second.embeddedCount).toBe(0);
     expect(await ask(page, QUESTION, 'vector')).toHaveLength(5);
   }, 600_000);

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { TYPES } from './static-server.ts';
+import { CHROMIUM, chromiumArgs } from './harness.ts';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const DIST = join(REPO, 'dist');
@@ -90,18 +91,9 @@ export interface Browser {
 export async function launch(): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'atlas-static-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: chromiumArgs(),
   });
   const requests: string[] = [];
   context.on('request', (r) => requests.push(r.url()));
