@@ -36,6 +36,18 @@ import type {
   SearchResult,
 } from '../protocol.ts';
 
+/**
+ * textHash per paper object. status() runs every few batches over every paper, so hashing each
+ * title + abstract anew would cost O(corpus text) per progress tick. Papers are replaced, never
+ * mutated, so object identity is a safe memo key.
+ */
+const paperHashes = new WeakMap<Paper, string>();
+function paperTextHash(p: Paper): string {
+  let h = paperHashes.get(p);
+  if (h === undefined) paperHashes.set(p, (h = textHash(p.title, p.abstract)));
+  return h;
+}
+
 export const SEED_COLLECTION = 'seed';
 /** Texts per embedding call = per persisted batch: small enough that a killed tab loses little. */
 export const EMBED_BATCH = 16;
@@ -136,7 +148,7 @@ export class EngineSession {
       const info = collections.get(c) ?? { id: c, size: 0, embedded: 0 };
       info.size++;
       const v = this.vectors.get(p.id);
-      if (v && v.textHash === textHash(p.title, p.abstract)) info.embedded++;
+      if (v && v.textHash === paperTextHash(p)) info.embedded++;
       collections.set(c, info);
     }
     return {
@@ -352,7 +364,7 @@ export class EngineSession {
   private missingIds(): Paper[] {
     return [...this.papers.values()].filter((p) => {
       const v = this.vectors.get(p.id);
-      return !v || v.textHash !== textHash(p.title, p.abstract);
+      return !v || v.textHash !== paperTextHash(p);
     });
   }
 
@@ -411,7 +423,7 @@ export class EngineSession {
     const rows: StoredVector[] = [];
     for (const p of seedMissing) {
       const v = res.vectors.get(p.id);
-      if (v && v.length === spec.dims) rows.push({ paperId: p.id, textHash: textHash(p.title, p.abstract), vector: v });
+      if (v && v.length === spec.dims) rows.push({ paperId: p.id, textHash: paperTextHash(p), vector: v });
     }
     for (const r of rows) this.vectors.set(r.paperId, r);
     this.shippedCount += rows.length;
@@ -446,7 +458,7 @@ export class EngineSession {
       const key = modelKey(model.modelId, model.modelHash);
       const rows: StoredVector[] = batch.map((p, j) => ({
         paperId: p.id,
-        textHash: textHash(p.title, p.abstract),
+        textHash: paperTextHash(p),
         // Copy: a subarray would keep (and store) the whole batch buffer.
         vector: res.vectors.slice(j * res.dimensions, (j + 1) * res.dimensions),
       }));
@@ -476,7 +488,7 @@ export class EngineSession {
     const ids: string[] = [];
     for (const p of this.papers.values()) {
       const v = this.vectors.get(p.id);
-      if (v && v.textHash === textHash(p.title, p.abstract)) ids.push(p.id);
+      if (v && v.textHash === paperTextHash(p)) ids.push(p.id);
     }
     return ids;
   }
@@ -692,7 +704,7 @@ export class EngineSession {
       const stored = await this.safe(() => this.store.getVectors(modelKey(spec.id, file.sha256)), new Map<string, StoredVector>());
       for (const p of this.papers.values()) {
         const v = stored.get(p.id);
-        if (v && v.textHash === textHash(p.title, p.abstract)) reusable++;
+        if (v && v.textHash === paperTextHash(p)) reusable++;
       }
     }
     const measured = await this.safe(() => this.store.getMeta<number>(`embedRate:${spec.id}`), undefined);
