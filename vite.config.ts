@@ -3,7 +3,7 @@ import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { fileURLToPath } from 'node:url';
 import { VitePWA } from 'vite-plugin-pwa';
-import { DEFAULT_MODEL_ID } from './src/core/models.ts';
+import { DEFAULT_MODEL_ID } from './src/core/model/registry.ts';
 import { ortRuntime } from './scripts/vite-plugin-ort.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));

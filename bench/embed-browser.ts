@@ -10,8 +10,8 @@
 import type { BrowserBench } from './lib/browser-run.ts';
 import { minCosine, type NativeEmbedder } from './embed-node.ts';
 import { median, ratePerSecond } from './lib/stats.ts';
-import { getModel } from '../src/core/models.ts';
-import { wasmThreadCount } from '../src/core/threads.ts';
+import { getModel } from '../src/core/model/registry.ts';
+import { wasmThreadCount } from '../src/core/model/threads.ts';
 
 export interface BrowserPathResult {
   docs_per_s: number;

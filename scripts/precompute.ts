@@ -1,12 +1,12 @@
 /**
  * Build step: embeds the bundled corpus (seeds/*.txt) in Node and writes the vectors the static site
- * ships (public/precomputed/, format in src/core/shipped-format.ts), so a first visit is semantically
+ * ships (public/precomputed/, format in src/core/vectors/shipped-format.ts), so a first visit is semantically
  * searchable without embedding 200 abstracts in browser WASM.
  *
  * Same vectors as the browser: the model is loaded from public/models/ — the very folder Vite copies
- * to dist/ — with dtype q8 through the same embedder (src/core/embedder.ts) the worker uses, the
+ * to dist/ — with dtype q8 through the same embedder (src/core/model/embedder.ts) the worker uses, the
  * loaded file's sha256 must equal the registry pin, and inference runs on onnxruntime-web's WASM
- * kernels (node-ort-web.ts), which reproduce the browser's vectors exactly; onnxruntime-node's native
+ * kernels (src/node/ort-web.ts), which reproduce the browser's vectors exactly; onnxruntime-node's native
  * int8 kernels do not (cosine 0.998, enough to swap results).
  *
  * Cached: when manifest.json already describes this corpus (ids + text hashes in order) and this model
@@ -19,10 +19,10 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseSeed } from '../src/core/corpus.ts';
-import { textHash } from '../src/core/hash.ts';
-import { DEFAULT_MODEL_ID, getModel, type ModelSpec } from '../src/core/models.ts';
-import { documentText, VECTOR_FORMAT } from '../src/core/text.ts';
+import { parseSeed } from '../src/core/import/seed-parser.ts';
+import { textHash } from '../src/core/library/ids.ts';
+import { DEFAULT_MODEL_ID, getModel, type ModelSpec } from '../src/core/model/registry.ts';
+import { documentText, VECTOR_FORMAT } from '../src/core/vectors/document-text.ts';
 import {
   makeShippedSet,
   manifestProblem,
@@ -31,7 +31,7 @@ import {
   type ShippedManifest,
   type ShippedModelInfo,
   type ShippedSet,
-} from '../src/core/shipped-format.ts';
+} from '../src/core/vectors/shipped-format.ts';
 import type { Paper } from '../src/core/types.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -121,9 +121,9 @@ function reusableSet(old: ShippedManifest | undefined, rows: ShippedManifest['pa
 }
 
 async function embedSet(spec: ModelSpec, papers: Paper[], modelsDir: string): Promise<Float32Array> {
-  // Must precede the first import of transformers.js (embedder.ts): see node-ort-web.ts for why.
-  const { ORT_WEB_WASM_PATHS } = await import('./node-ort-web.ts');
-  const { loadEmbedder } = await import('../src/core/embedder.ts');
+  // Must precede the first import of transformers.js (embedder.ts): see src/node/ort-web.ts for why.
+  const { ORT_WEB_WASM_PATHS } = await import('../src/node/ort-web.ts');
+  const { loadEmbedder } = await import('../src/core/model/embedder.ts');
   const model = await loadEmbedder({
     modelId: spec.id,
     dtype: 'q8',
@@ -157,8 +157,8 @@ async function embedSet(spec: ModelSpec, papers: Paper[], modelsDir: string): Pr
 }
 
 async function buildHnsw(vectors: Float32Array, dims: number, n: number) {
-  await import('./node-hnswlib.ts');
-  const { HnswIndex, HNSW_DEFAULTS } = await import('../src/core/ann.ts');
+  await import('../src/node/hnswlib.ts');
+  const { HnswIndex, HNSW_DEFAULTS } = await import('../src/core/ann/index.ts');
   const index = await HnswIndex.create(dims, { capacity: n });
   index.add(vectors, Array.from({ length: n }, (_, i) => i));
   return { bytes: await index.serialize(), M: HNSW_DEFAULTS.M, efConstruction: HNSW_DEFAULTS.efConstruction };
@@ -180,8 +180,8 @@ export async function precompute(args: Args): Promise<ShippedManifest> {
     '@huggingface/transformers': pkgVersion('@huggingface/transformers'),
     // The runtime that computes the vectors: onnxruntime-web's WASM kernels, as in the browser.
     runtime: `onnxruntime-web ${pkgVersion('onnxruntime-web')} (wasm, Node)`,
-    embedder: sha256File(join(repo, 'src/core/embedder.ts')).slice(0, 16),
-    text: sha256File(join(repo, 'src/core/text.ts')).slice(0, 16),
+    embedder: sha256File(join(repo, 'src/core/model/embedder.ts')).slice(0, 16),
+    text: sha256File(join(repo, 'src/core/vectors/document-text.ts')).slice(0, 16),
   };
 
   const sets: ShippedSet[] = [];
@@ -196,7 +196,7 @@ export async function precompute(args: Args): Promise<ShippedManifest> {
       continue;
     }
     const vectors = await embedSet(spec, papers, args.modelsDir);
-    const { EXACT_THRESHOLD } = await import('../src/core/ann.ts');
+    const { EXACT_THRESHOLD } = await import('../src/core/ann/index.ts');
     // Below the threshold the worker searches exactly and builds no graph, so none is shipped.
     const hnsw = papers.length >= EXACT_THRESHOLD ? await buildHnsw(vectors, spec.dims, papers.length) : undefined;
     const { set, files } = await makeShippedSet(papers.length, { model: info, vectors, hnsw, producer });

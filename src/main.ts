@@ -1,6 +1,6 @@
 import { mount } from 'svelte';
-import App from './ui/App.svelte';
-import './ui/app.css';
+import App from './ui/shell/App.svelte';
+import './ui/shell/app.css';
 
 const target = document.getElementById('app')!;
 try {

@@ -1,17 +1,17 @@
 /// <reference lib="webworker" />
 /**
  * The engine worker: a thin adapter between the message protocol (src/protocol.ts) and
- * EngineSession (src/core/engine-session.ts), which holds all the logic and is unit-tested in Node.
+ * EngineSession (src/core/engine/session.ts), which holds all the logic and is unit-tested in Node.
  * This file only wires browser pieces: IndexedDB, Web Locks, the bundled seed text, the model
  * loader (transformers.js from /models/ with self-hosted onnxruntime-web), imports and bundles.
  */
-import { EngineSession, SessionError, toEngineError, type DeviceRequest } from '../src/core/engine-session.ts';
-import { openIdbStore, DB_NAME } from '../src/core/store-idb.ts';
-import { loadEmbedder } from '../src/core/embedder.ts';
-import { loadShippedVectors } from '../src/core/precomputed.ts';
+import { EngineSession, SessionError, toEngineError, type DeviceRequest } from '../src/core/engine/session.ts';
+import { openIdbStore, DB_NAME } from '../src/browser/idb-store.ts';
+import { loadEmbedder } from '../src/core/model/embedder.ts';
+import { loadShippedVectors } from '../src/core/vectors/shipped.ts';
 import { handleImportPreview, handleExport } from './import-bridge.ts';
 import type { EngineEvent, Reply, Request, RequestEnvelope, ResultMap } from '../src/protocol.ts';
-import { wasmThreadCount } from '../src/core/threads.ts';
+import { wasmThreadCount } from '../src/core/model/threads.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 

@@ -8,12 +8,12 @@
  * (src/protocol.ts): it sends `importPreview` and gets one reply, as before. The engine worker
  * only awaits the result, so searches sent meanwhile are answered at once.
  */
-import { BUNDLE_EXTENSION, bundleMatchesModel, writeBundle } from '../src/core/bundle.ts';
-import { SEED_COLLECTION, SessionError, type EngineSession } from '../src/core/engine-session.ts';
+import { BUNDLE_EXTENSION, bundleMatchesModel, writeBundle } from '../src/core/import/bundle.ts';
+import { SEED_COLLECTION, SessionError, type EngineSession } from '../src/core/engine/session.ts';
 import { ImportError, type ImportErrorCode } from '../src/core/import/errors.ts';
-import { modelKey } from '../src/core/store.ts';
-import { getModel } from '../src/core/models.ts';
-import { textHash } from '../src/core/hash.ts';
+import { modelKey } from '../src/core/store/store.ts';
+import { getModel } from '../src/core/model/registry.ts';
+import { textHash } from '../src/core/library/ids.ts';
 import type { ImportPreview, ResultMap } from '../src/protocol.ts';
 import type { ImportJob, ImportJobReply, ImportJobResult, SerializedError } from './import-messages.ts';
 

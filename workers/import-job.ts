@@ -9,9 +9,9 @@
  * parseImport does; per-entry problems come back as `issues`.
  */
 import { parseImport, findDuplicates } from '../src/core/import/index.ts';
-import { isBundle, readBundle } from '../src/core/bundle.ts';
-import { textHash } from '../src/core/hash.ts';
-import type { StoredVector } from '../src/core/store.ts';
+import { isBundle, readBundle } from '../src/core/import/bundle.ts';
+import { textHash } from '../src/core/library/ids.ts';
+import type { StoredVector } from '../src/core/store/store.ts';
 import type { ImportPreview, Paper } from '../src/protocol.ts';
 import type { DedupeRef, ImportJob, ImportJobResult } from './import-messages.ts';
 

@@ -3,8 +3,8 @@
  * Internal to the engine side: the UI still talks to the engine only through src/protocol.ts.
  * Kept free of parser imports so the import worker can start before the parsers are loaded.
  */
-import type { BundleModel } from '../src/core/bundle.ts';
-import type { StoredVector } from '../src/core/store.ts';
+import type { BundleModel } from '../src/core/import/bundle.ts';
+import type { StoredVector } from '../src/core/store/store.ts';
 import type { ImportPreview, Paper } from '../src/protocol.ts';
 
 /**

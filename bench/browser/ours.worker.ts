@@ -1,9 +1,9 @@
 /**
- * Our browser embedding path, as the app runs it: src/core/embedder.ts in a module Worker, WASM
+ * Our browser embedding path, as the app runs it: src/core/model/embedder.ts in a module Worker, WASM
  * device, onnxruntime-web files self-hosted at /ort/, model files at /models/.
  */
 import { env } from '@huggingface/transformers';
-import { loadEmbedder } from '../../src/core/embedder.ts';
+import { loadEmbedder } from '../../src/core/model/embedder.ts';
 import { mark, serve } from './raw-common.ts';
 
 export interface OursRequest {

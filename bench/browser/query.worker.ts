@@ -2,8 +2,8 @@
  * Query latency in the browser: the product's SearchEngine with our embedder in a Worker, over the
  * seed papers and document vectors computed beforehand (in Node, same model and file).
  */
-import { loadEmbedder } from '../../src/core/embedder.ts';
-import { SearchEngine } from '../../src/core/search.ts';
+import { loadEmbedder } from '../../src/core/model/embedder.ts';
+import { SearchEngine } from '../../src/core/search/engine.ts';
 import type { Paper } from '../../src/core/types.ts';
 import { measureQueryLatency } from '../lib/query-timing.ts';
 import { serve } from './raw-common.ts';

@@ -16,8 +16,8 @@ const SRC = join(REPO, 'bench/browser');
 const ENTRIES: Record<string, string[]> = {
   'raw-wasm': [],
   'raw-asyncify': [],
-  ours: ['src/core/embedder.ts'],
-  query: ['src/core/embedder.ts', 'src/core/search.ts'],
+  ours: ['src/core/model/embedder.ts'],
+  query: ['src/core/model/embedder.ts', 'src/core/search/engine.ts'],
 };
 
 export interface BuildResult {

@@ -7,7 +7,7 @@
  * given token length is slower than later ones (measured: embed-only p50 209 ms when run first vs
  * hybrid p50 132 ms run after it, in the browser), so the headline hybrid figure is the colder one.
  */
-import type { SearchEngine } from '../../src/core/search.ts';
+import type { SearchEngine } from '../../src/core/search/engine.ts';
 import type { EmbeddingModel } from '../../src/core/types.ts';
 import { summarize, type Summary } from './stats.ts';
 

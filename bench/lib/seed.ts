@@ -5,8 +5,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Paper } from '../../src/core/types.ts';
-import { parseSeed } from '../../src/core/corpus.ts';
-import { documentText } from '../../src/core/text.ts';
+import { parseSeed } from '../../src/core/import/seed-parser.ts';
+import { documentText } from '../../src/core/vectors/document-text.ts';
 
 export const REPO = new URL('../../', import.meta.url).pathname;
 

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { SearchMode } from '../core/types.ts';
-import type { FusionMethod } from '../core/search.ts';
+import type { FusionMethod } from '../core/search/engine.ts';
 
 export class UsageError extends Error {
   override name = 'UsageError';

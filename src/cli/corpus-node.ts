@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseSeed } from '../core/corpus.ts';
+import { parseSeed } from '../core/import/seed-parser.ts';
 import type { Paper, ParseIssue } from '../core/types.ts';
 import { UsageError } from './args.ts';
 
@@ -41,7 +41,7 @@ export async function loadCorpus(corpusFile?: string): Promise<LoadedCorpus> {
     const file = resolve(corpusFile);
     if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`--corpus: no such file: ${corpusFile}`);
     // Loaded on demand: the import parsers (BibTeX, CSV…) are not needed for the default corpus.
-    const { loadCorpusFile } = await import('../core/import/load-node.ts');
+    const { loadCorpusFile } = await import('../node/import-file.ts');
     const { ImportError } = await import('../core/import/errors.ts');
     let res;
     try {

@@ -7,11 +7,11 @@
  * invocation would cost far more than exact search saves (see EXACT_THRESHOLD in ann.ts). Exact
  * search is also the reference that HNSW is tested against, so ranking quality is unaffected.
  */
-import { getModel, DEFAULT_MODEL_ID } from '../core/models.ts';
-import { SearchEngine, type FusionOptions } from '../core/search.ts';
-import { documentText } from '../core/text.ts';
-import { textHash } from '../core/hash.ts';
-import { VectorCacheNode, defaultVectorCacheDir } from '../core/vector-cache-node.ts';
+import { getModel, DEFAULT_MODEL_ID } from '../core/model/registry.ts';
+import { SearchEngine, type FusionOptions } from '../core/search/engine.ts';
+import { documentText } from '../core/vectors/document-text.ts';
+import { textHash } from '../core/library/ids.ts';
+import { VectorCacheNode, defaultVectorCacheDir } from '../node/vector-cache.ts';
 import type { EmbeddingModel, Paper } from '../core/types.ts';
 import { UsageError } from './args.ts';
 
@@ -50,7 +50,7 @@ export interface BuiltEngine {
 /** Loads a model from the local model folder; a missing model is a usage error with the fix. */
 export async function loadLocalModel(modelId: string, io: Io): Promise<EmbeddingModel> {
   const spec = modelSpec(modelId);
-  const { resolveLocalModelDir } = await import('../core/model-dir-node.ts');
+  const { resolveLocalModelDir } = await import('../node/model-dir.ts');
   const dir = resolveLocalModelDir(spec.id);
   if (!dir) {
     throw new UsageError(
@@ -59,7 +59,7 @@ export async function loadLocalModel(modelId: string, io: Io): Promise<Embedding
     );
   }
   io.err(`Loading ${spec.id} from ${dir}…\n`);
-  const { loadEmbedder } = await import('../core/embedder.ts');
+  const { loadEmbedder } = await import('../core/model/embedder.ts');
   return loadEmbedder({ modelId: spec.id, localModelPath: dir, allowRemote: false });
 }
 

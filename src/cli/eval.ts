@@ -2,8 +2,8 @@
  * Retrieval evaluation: for each question, where do its relevant papers rank under lexical,
  * vector and hybrid search? Uses SearchEngine.search exactly as users get it — no shortcuts.
  */
-import { normalizeTitle } from '../core/hash.ts';
-import type { SearchEngine } from '../core/search.ts';
+import { normalizeTitle } from '../core/library/ids.ts';
+import type { SearchEngine } from '../core/search/engine.ts';
 import type { Paper, SearchMode } from '../core/types.ts';
 import { UsageError } from './args.ts';
 

@@ -10,8 +10,8 @@ import { COMMANDS, HELP, UsageError, parseCommand, type CliOptions, type Command
 import { loadCorpus } from './corpus-node.ts';
 import { buildEngine, type EngineStats, type Io } from './engine-node.ts';
 import { formatEval, parseQueries, runEval } from './eval.ts';
-import { normalizeTitle } from '../core/hash.ts';
-import type { FusionOptions, SearchEngine } from '../core/search.ts';
+import { normalizeTitle } from '../core/library/ids.ts';
+import type { FusionOptions, SearchEngine } from '../core/search/engine.ts';
 import type { Paper, SearchHit } from '../core/types.ts';
 
 export interface RunResult {

@@ -3,7 +3,7 @@
  * protocol), the CLI, tests and benchmarks alike.
  */
 
-/** One paper of a collection. `id` is derived from content (see `paperId` in hash.ts), never from position. */
+/** One paper of a collection. `id` is derived from content (see `paperId` in library/ids.ts), never from position. */
 export interface Paper {
   id: string;
   title: string;

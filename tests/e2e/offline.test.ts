@@ -25,7 +25,7 @@ import {
   type Browser,
   type StaticServer,
 } from './static-site.ts';
-import { wasmThreadCount } from '../../src/core/threads.ts';
+import { wasmThreadCount } from '../../src/core/model/threads.ts';
 
 const QUESTION = 'how can a robot learn manipulation skills from videos of people';
 

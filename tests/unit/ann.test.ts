@@ -14,12 +14,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ExactIndex, HnswIndex, HNSW_DEFAULTS } from '../../src/core/ann.ts';
-import { parseSeed } from '../../src/core/corpus.ts';
-import { loadEmbedder } from '../../src/core/embedder.ts';
-import { resolveLocalModelDir, REPO_ROOT } from '../../src/core/model-dir-node.ts';
-import { DEFAULT_MODEL_ID } from '../../src/core/models.ts';
-import { documentText } from '../../src/core/text.ts';
+import { ExactIndex, HnswIndex, HNSW_DEFAULTS } from '../../src/core/ann/index.ts';
+import { parseSeed } from '../../src/core/import/seed-parser.ts';
+import { loadEmbedder } from '../../src/core/model/embedder.ts';
+import { resolveLocalModelDir, REPO_ROOT } from '../../src/node/model-dir.ts';
+import { DEFAULT_MODEL_ID } from '../../src/core/model/registry.ts';
+import { documentText } from '../../src/core/vectors/document-text.ts';
 
 const D = 384;
 

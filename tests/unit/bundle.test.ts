@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { BUNDLE_SCHEMA, bundleMatchesModel, crc32, readBundle, writeBundle, type BundleInput } from '../../src/core/bundle.ts';
-import { paperId } from '../../src/core/hash.ts';
+import { BUNDLE_SCHEMA, bundleMatchesModel, crc32, readBundle, writeBundle, type BundleInput } from '../../src/core/import/bundle.ts';
+import { paperId } from '../../src/core/library/ids.ts';
 import { ImportError, parseImport } from '../../src/core/import/index.ts';
-import { VECTOR_FORMAT } from '../../src/core/text.ts';
+import { VECTOR_FORMAT } from '../../src/core/vectors/document-text.ts';
 import type { Paper } from '../../src/core/types.ts';
 
 const DIMS = 384;

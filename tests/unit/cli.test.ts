@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { run } from '../../src/cli/main.ts';
-import { VectorCacheNode } from '../../src/core/vector-cache-node.ts';
-import { DEFAULT_MODEL_ID } from '../../src/core/models.ts';
+import { VectorCacheNode } from '../../src/node/vector-cache.ts';
+import { DEFAULT_MODEL_ID } from '../../src/core/model/registry.ts';
 
 const REPO = join(__dirname, '..', '..');
 const SEED_LINES = readFileSync(join(REPO, 'seeds', '000_ef7def7f3d293d17.txt'), 'utf8').split('\n');

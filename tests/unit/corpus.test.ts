@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { classifyLine, parseSeed } from '../../src/core/corpus.ts';
-import { paperId } from '../../src/core/hash.ts';
+import { classifyLine, parseSeed } from '../../src/core/import/seed-parser.ts';
+import { paperId } from '../../src/core/library/ids.ts';
 
 const SEED = readFileSync(join(__dirname, '..', '..', 'seeds', '000_ef7def7f3d293d17.txt'), 'utf8');
 const lines = SEED.split('\n');

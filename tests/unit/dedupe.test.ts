@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { paperId } from '../../src/core/hash.ts';
+import { paperId } from '../../src/core/library/ids.ts';
 import { findDuplicates, withoutDuplicates } from '../../src/core/import/dedupe.ts';
 import type { Paper } from '../../src/core/types.ts';
 

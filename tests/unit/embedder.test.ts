@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { loadEmbedder, type Embedder } from '../../src/core/embedder.ts';
-import { resolveLocalModelDir, REPO_ROOT } from '../../src/core/model-dir-node.ts';
-import { DEFAULT_MODEL_ID, getModel, requiredFiles } from '../../src/core/models.ts';
-import { HashMismatchError } from '../../src/core/verify.ts';
+import { loadEmbedder, type Embedder } from '../../src/core/model/embedder.ts';
+import { resolveLocalModelDir, REPO_ROOT } from '../../src/node/model-dir.ts';
+import { DEFAULT_MODEL_ID, getModel, requiredFiles } from '../../src/core/model/registry.ts';
+import { HashMismatchError } from '../../src/core/util/sha256.ts';
 
 const D = 384;
 
-/** A few real abstracts from the seed document (title line, abstract line, …; see corpus.ts for the real parser). */
+/** A few real abstracts from the seed document (title line, abstract line, …; see import/seed-parser.ts for the real parser). */
 function seedTexts(n: number): string[] {
   const lines = readFileSync(join(REPO_ROOT, 'seeds', '000_ef7def7f3d293d17.txt'), 'utf8').split(/\r?\n/).slice(2);
   const out: string[] = [];

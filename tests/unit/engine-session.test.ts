@@ -1,10 +1,10 @@
 import { describe, it, expect } from 'vitest';
-import { EngineSession, EMBED_BATCH, type SessionDeps } from '../../src/core/engine-session.ts';
-import { MemoryStore, type Store } from '../../src/core/store.ts';
-import { openIdbStore } from '../../src/core/store-idb.ts';
+import { EngineSession, EMBED_BATCH, type SessionDeps } from '../../src/core/engine/session.ts';
+import { MemoryStore, type Store } from '../../src/core/store/store.ts';
+import { openIdbStore } from '../../src/browser/idb-store.ts';
 import type { EmbeddingModel, Paper } from '../../src/core/types.ts';
 import type { EngineEvent } from '../../src/protocol.ts';
-import { paperId } from '../../src/core/hash.ts';
+import { paperId } from '../../src/core/library/ids.ts';
 
 const DIMS = 32;
 /** Deterministic bag-of-words vectors: similar words → similar vectors, so ranking is testable. */

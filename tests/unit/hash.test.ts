@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fnv1a64, normalizeTitle, paperId } from '../../src/core/hash.ts';
+import { fnv1a64, normalizeTitle, paperId } from '../../src/core/library/ids.ts';
 
 describe('hash', () => {
   it('is stable and distinguishes near-identical strings', () => {

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { paperId } from '../../src/core/hash.ts';
+import { paperId } from '../../src/core/library/ids.ts';
 import { ImportError, parseImport, sniffFormat } from '../../src/core/import/index.ts';
 import type { Paper } from '../../src/core/types.ts';
 

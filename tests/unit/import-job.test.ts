@@ -6,9 +6,9 @@
 import { describe, it, expect } from 'vitest';
 import { runImportJob } from '../../workers/import-job.ts';
 import { serializeError } from '../../workers/import-messages.ts';
-import { writeBundle } from '../../src/core/bundle.ts';
-import { paperId, textHash } from '../../src/core/hash.ts';
-import { toEngineError } from '../../src/core/engine-session.ts';
+import { writeBundle } from '../../src/core/import/bundle.ts';
+import { paperId, textHash } from '../../src/core/library/ids.ts';
+import { toEngineError } from '../../src/core/engine/session.ts';
 import { ImportError } from '../../src/core/import/errors.ts';
 import { revive } from '../../workers/import-bridge.ts';
 import type { Paper } from '../../src/core/types.ts';

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeBundle } from '../../src/core/bundle.ts';
-import { paperId } from '../../src/core/hash.ts';
+import { writeBundle } from '../../src/core/import/bundle.ts';
+import { paperId } from '../../src/core/library/ids.ts';
 import { ImportError } from '../../src/core/import/index.ts';
-import { loadCorpusFile } from '../../src/core/import/load-node.ts';
+import { loadCorpusFile } from '../../src/node/import-file.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'atlas-import-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

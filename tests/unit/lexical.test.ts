@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Bm25Index, tokenize } from '../../src/core/lexical.ts';
+import { Bm25Index, tokenize } from '../../src/core/search/bm25.ts';
 
 describe('tokenize', () => {
   it('lower-cases, strips accents and punctuation, drops function words', () => {

@@ -4,7 +4,7 @@
  * (makeShippedSet), served by an in-memory fetch.
  */
 import { describe, expect, it } from 'vitest';
-import { loadShippedVectors, type ShippedModelFacts } from '../../src/core/precomputed.ts';
+import { loadShippedVectors, type ShippedModelFacts } from '../../src/core/vectors/shipped.ts';
 import {
   makeShippedSet,
   SHIPPED_FORMAT,
@@ -12,10 +12,10 @@ import {
   decodeVectors,
   encodeVectors,
   type ShippedManifest,
-} from '../../src/core/shipped-format.ts';
-import { getModel, DEFAULT_MODEL_ID } from '../../src/core/models.ts';
-import { paperId, textHash } from '../../src/core/hash.ts';
-import { VECTOR_FORMAT } from '../../src/core/text.ts';
+} from '../../src/core/vectors/shipped-format.ts';
+import { getModel, DEFAULT_MODEL_ID } from '../../src/core/model/registry.ts';
+import { paperId, textHash } from '../../src/core/library/ids.ts';
+import { VECTOR_FORMAT } from '../../src/core/vectors/document-text.ts';
 import type { Paper } from '../../src/core/types.ts';
 
 const spec = getModel(DEFAULT_MODEL_ID);

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_FUSION, SearchEngine, SearchNotReadyError, fuseScores } from '../../src/core/search.ts';
-import { splitSentences } from '../../src/core/sentences.ts';
-import { bestSentence } from '../../src/core/best-sentence.ts';
-import { tokenize } from '../../src/core/lexical.ts';
-import { fnv1a64 } from '../../src/core/hash.ts';
-import { parseSeed } from '../../src/core/corpus.ts';
-import { documentText } from '../../src/core/text.ts';
-import { DEFAULT_MODEL_ID } from '../../src/core/models.ts';
-import { loadEmbedder } from '../../src/core/embedder.ts';
-import { resolveLocalModelDir } from '../../src/core/model-dir-node.ts';
+import { DEFAULT_FUSION, SearchEngine, SearchNotReadyError, fuseScores } from '../../src/core/search/engine.ts';
+import { splitSentences } from '../../src/core/text/sentences.ts';
+import { bestSentence } from '../../src/core/search/best-sentence.ts';
+import { tokenize } from '../../src/core/search/bm25.ts';
+import { fnv1a64 } from '../../src/core/library/ids.ts';
+import { parseSeed } from '../../src/core/import/seed-parser.ts';
+import { documentText } from '../../src/core/vectors/document-text.ts';
+import { DEFAULT_MODEL_ID } from '../../src/core/model/registry.ts';
+import { loadEmbedder } from '../../src/core/model/embedder.ts';
+import { resolveLocalModelDir } from '../../src/node/model-dir.ts';
 import type { EmbeddingModel, Paper } from '../../src/core/types.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { openDB } from 'idb';
-import { openIdbStore, SCHEMA_VERSION } from '../../src/core/store-idb.ts';
+import { openIdbStore, SCHEMA_VERSION } from '../../src/browser/idb-store.ts';
 import type { Paper } from '../../src/core/types.ts';
 
 let n = 0;

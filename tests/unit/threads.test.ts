@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { wasmThreadCount } from '../../src/core/threads.ts';
+import { wasmThreadCount } from '../../src/core/model/threads.ts';
 
 describe('wasmThreadCount', () => {
   it('is one thread without cross-origin isolation, whatever the cores', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { HashMismatchError, sha256Hex, verifySha256 } from '../../src/core/verify.ts';
+import { HashMismatchError, sha256Hex, verifySha256 } from '../../src/core/util/sha256.ts';
 
 const ABC = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'; // FIPS 180-2 test vector
 

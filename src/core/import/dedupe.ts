@@ -3,7 +3,7 @@
  * titles normalise to the same string (normalizeTitle: case, accents, punctuation and spacing
  * ignored) — which is also when they get the same id. Pure: nothing is removed from the inputs.
  */
-import { normalizeTitle } from '../hash.ts';
+import { normalizeTitle } from '../library/ids.ts';
 import type { Paper } from '../types.ts';
 import { normalizeDoi } from './record.ts';
 

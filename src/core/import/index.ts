@@ -11,7 +11,7 @@
  * Text (titles, abstracts) is returned literally, HTML/script tags included: render it as text.
  */
 import type { ParseIssue, ParseResult } from '../types.ts';
-import { BUNDLE_MAGIC_BYTES, readBundle } from '../bundle.ts';
+import { BUNDLE_MAGIC_BYTES, readBundle } from './bundle.ts';
 import { parseBibtexText } from './bibtex.ts';
 import { parseDelimitedText } from './csv.ts';
 import { chooseFormat, formatFromExtension, type ImportFormat, type TextFormat } from './detect.ts';

@@ -4,7 +4,7 @@
  * Text is kept literally (HTML/script tags included): the UI renders it as text, so nothing here
  * interprets or strips markup.
  */
-import { paperId } from '../hash.ts';
+import { paperId } from '../library/ids.ts';
 import type { Paper, ParseIssue } from '../types.ts';
 import { excerpt, MAX_ABSTRACT_CHARS, MAX_TITLE_CHARS } from './limits.ts';
 

@@ -2,7 +2,7 @@
  * Plain text in the seed format (title line, abstract line, …). Parsing is the core's `parseSeed`;
  * this adapter only applies the import limits (abstract/title caps) that the seed parser does not.
  */
-import { parseSeed } from '../corpus.ts';
+import { parseSeed } from './seed-parser.ts';
 import type { Paper, ParseResult } from '../types.ts';
 import { ImportError } from './errors.ts';
 import { buildPaper, type RecordLimits } from './record.ts';

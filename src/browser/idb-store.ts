@@ -1,0 +1,257 @@
+/**
+ * IndexedDB implementation of `Store` (browser / worker only), through `idb`.
+ *
+ * Layout (schema version SCHEMA_VERSION):
+ *   papers   keyPath 'id'                         Paper records (seed + user imports)
+ *   vectors  keyPath ['modelKey','paperId']       { modelKey, paperId, textHash, vector: Float32Array }
+ *            index 'byModel' on 'modelKey'
+ *   blobs    out-of-line key                      Uint8Array (serialised HNSW graphs)
+ *   meta     out-of-line key                      small JSON-like values (schema, corpus hash, model)
+ *
+ * Invariants: vectors are stored as Float32Array (structured clone), never as JSON arrays; a schema
+ * upgrade never drops the `papers` store (user imports live there), it only rebuilds derived data
+ * (vectors, blobs) which can be recomputed.
+ *
+ * Failure modes: `openIdbStore` throws `StorageOpenError` when the database cannot be opened at all
+ * (blocked by another tab on an older version, IndexedDB disabled); when the database exists but is
+ * unusable (newer/foreign version, missing stores) it is deleted and recreated and `recovered` says so.
+ * Writes that exceed the quota reject with an Error whose name is 'QuotaExceededError'.
+ */
+import { openDB, deleteDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import type { ModelKey, Store, StoredVector } from '../core/store/store.ts';
+import type { Paper } from '../core/types.ts';
+
+export const DB_NAME = 'abstract-atlas';
+/**
+ * v1: papers + meta only (the first prototype kept vectors in memory).
+ * v2: adds vectors (compound key) and blobs.
+ */
+export const SCHEMA_VERSION = 2;
+
+interface VectorRecord {
+  modelKey: string;
+  paperId: string;
+  textHash: string;
+  vector: Float32Array;
+}
+
+interface AtlasDB extends DBSchema {
+  papers: { key: string; value: Paper };
+  vectors: { key: [string, string]; value: VectorRecord; indexes: { byModel: string } };
+  blobs: { key: string; value: Uint8Array };
+  meta: { key: string; value: unknown };
+}
+
+const REQUIRED_STORES = ['papers', 'vectors', 'blobs', 'meta'] as const;
+
+export class StorageOpenError extends Error {
+  constructor(message: string, readonly reason: 'blocked' | 'unavailable' | 'corrupt') {
+    super(message);
+    this.name = 'StorageOpenError';
+  }
+}
+
+/**
+ * Migrates a database from `oldVersion` to SCHEMA_VERSION inside the versionchange transaction.
+ * Exported for tests. Each step is additive for `papers`/`meta`; derived stores are (re)created.
+ */
+export function upgradeSchema(
+  db: IDBPDatabase<AtlasDB>,
+  oldVersion: number,
+  tx: IDBPTransaction<AtlasDB, StoreNames<AtlasDB>[], 'versionchange'>,
+): void {
+  const names = db.objectStoreNames;
+  if (oldVersion < 1 || !names.contains('papers')) {
+    if (!names.contains('papers')) db.createObjectStore('papers', { keyPath: 'id' });
+  }
+  if (!names.contains('meta')) db.createObjectStore('meta');
+  if (oldVersion < 2) {
+    // Any pre-v2 vector store had another key layout: vectors are derived data, so drop and recreate.
+    if (names.contains('vectors')) db.deleteObjectStore('vectors');
+    const v = db.createObjectStore('vectors', { keyPath: ['modelKey', 'paperId'] });
+    v.createIndex('byModel', 'modelKey');
+    if (!names.contains('blobs')) db.createObjectStore('blobs');
+  }
+  void tx.objectStore('meta').put(SCHEMA_VERSION, 'schemaVersion');
+}
+
+function isUsable(db: IDBPDatabase<AtlasDB>): boolean {
+  return REQUIRED_STORES.every((s) => db.objectStoreNames.contains(s));
+}
+
+async function openOnce(name: string, onVersionChange: () => void): Promise<IDBPDatabase<AtlasDB>> {
+  let rejectBlocked: (e: Error) => void = () => {};
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const blockedGiveUp = new Promise<never>((_, rej) => (rejectBlocked = rej));
+  const p = openDB<AtlasDB>(name, SCHEMA_VERSION, {
+    upgrade(db, oldVersion, _newVersion, tx) {
+      upgradeSchema(db, oldVersion, tx);
+    },
+    blocked() {
+      // Another tab keeps an older version open and did not close it: give it a moment, then stop
+      // waiting (the caller falls back to memory and says why) instead of stalling silently.
+      timer ??= setTimeout(
+        () => rejectBlocked(new StorageOpenError('The database is blocked by another open tab of this app; close it and reload.', 'blocked')),
+        4000,
+      );
+    },
+    terminated() {
+      onVersionChange();
+    },
+  });
+  try {
+    const db = await Promise.race([p, blockedGiveUp]);
+    db.addEventListener('versionchange', () => {
+      // Another tab wants to upgrade or delete: let it, and tell the owner we are gone.
+      db.close();
+      onVersionChange();
+    });
+    return db;
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}
+
+export interface OpenedIdbStore {
+  store: IdbStore;
+  /** Set when an unusable database was deleted and recreated. */
+  recovered?: string;
+}
+
+/** Opens (creating or migrating) the app database. See the module comment for failure modes. */
+export async function openIdbStore(name = DB_NAME, onClosed: () => void = () => {}): Promise<OpenedIdbStore> {
+  if (typeof indexedDB === 'undefined') throw new StorageOpenError('IndexedDB is not available here.', 'unavailable');
+  let recovered: string | undefined;
+  let db: IDBPDatabase<AtlasDB>;
+  try {
+    db = await openOnce(name, onClosed);
+    if (!isUsable(db)) {
+      db.close();
+      throw new StorageOpenError('The stored database is missing parts.', 'corrupt');
+    }
+  } catch (e) {
+    const err = e as Error;
+    if (err instanceof StorageOpenError && err.reason === 'blocked') throw err;
+    // VersionError (a database from a newer/foreign build) or a broken layout: start over.
+    recovered = `The stored database could not be read (${err.name}: ${err.message}); it was deleted and rebuilt.`;
+    try {
+      await deleteDB(name);
+      db = await openOnce(name, onClosed);
+    } catch (e2) {
+      throw new StorageOpenError(`IndexedDB could not be opened: ${(e2 as Error).message}`, 'unavailable');
+    }
+    if (!isUsable(db)) throw new StorageOpenError('IndexedDB could not be initialised.', 'corrupt');
+  }
+  return { store: new IdbStore(db), recovered };
+}
+
+/** Normalises quota errors so callers can branch on `name === 'QuotaExceededError'`. */
+function rethrow(e: unknown): never {
+  const err = e as DOMException | Error;
+  if (err && (err.name === 'QuotaExceededError' || /quota/i.test(err.message ?? ''))) {
+    const q = new Error('Browser storage is full (quota exceeded).');
+    q.name = 'QuotaExceededError';
+    throw q;
+  }
+  throw err;
+}
+
+export class IdbStore implements Store {
+  constructor(readonly db: IDBPDatabase<AtlasDB>) {}
+
+  async getPapers(): Promise<Paper[]> {
+    return this.db.getAll('papers');
+  }
+
+  async putPapers(papers: Paper[]): Promise<void> {
+    try {
+      const tx = this.db.transaction('papers', 'readwrite');
+      for (const p of papers) void tx.store.put(p);
+      await tx.done;
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  async deletePapers(ids: string[]): Promise<void> {
+    const tx = this.db.transaction('papers', 'readwrite');
+    for (const id of ids) void tx.store.delete(id);
+    await tx.done;
+  }
+
+  async getVectors(key: ModelKey): Promise<Map<string, StoredVector>> {
+    const rows = await this.db.getAllFromIndex('vectors', 'byModel', key);
+    const out = new Map<string, StoredVector>();
+    for (const r of rows) {
+      // A record written by a broken build or edited by hand is skipped, not trusted.
+      if (!(r?.vector instanceof Float32Array) || typeof r.paperId !== 'string') continue;
+      out.set(r.paperId, { paperId: r.paperId, textHash: r.textHash, vector: r.vector });
+    }
+    return out;
+  }
+
+  async putVectors(key: ModelKey, vectors: StoredVector[]): Promise<void> {
+    try {
+      const tx = this.db.transaction('vectors', 'readwrite');
+      for (const v of vectors) {
+        void tx.store.put({ modelKey: key, paperId: v.paperId, textHash: v.textHash, vector: v.vector });
+      }
+      await tx.done;
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  async deleteVectors(key: ModelKey, paperIds: string[]): Promise<void> {
+    const tx = this.db.transaction('vectors', 'readwrite');
+    for (const id of paperIds) void tx.store.delete([key, id]);
+    await tx.done;
+  }
+
+  async getBlob(name: string): Promise<Uint8Array | undefined> {
+    const v = await this.db.get('blobs', name);
+    if (v === undefined) return undefined;
+    // hnswlib's own FS sometimes hands back Int8Array views: normalise to Uint8Array.
+    if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    return undefined;
+  }
+
+  async putBlob(name: string, bytes: Uint8Array): Promise<void> {
+    try {
+      await this.db.put('blobs', bytes, name);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  async deleteBlob(name: string): Promise<void> {
+    await this.db.delete('blobs', name);
+  }
+
+  async getMeta<T = unknown>(key: string): Promise<T | undefined> {
+    return (await this.db.get('meta', key)) as T | undefined;
+  }
+
+  async setMeta(key: string, value: unknown): Promise<void> {
+    try {
+      await this.db.put('meta', value, key);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  async clear(): Promise<void> {
+    const tx = this.db.transaction(['papers', 'vectors', 'blobs', 'meta'], 'readwrite');
+    await Promise.all([
+      tx.objectStore('papers').clear(),
+      tx.objectStore('vectors').clear(),
+      tx.objectStore('blobs').clear(),
+      tx.objectStore('meta').clear(),
+    ]);
+    await tx.done;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

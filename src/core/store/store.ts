@@ -1,0 +1,95 @@
+/**
+ * Storage interface of the engine session: IndexedDB in the browser (src/browser/idb-store.ts), MemoryStore below
+ * in Node tests. (The CLI does not use it: it keeps vectors in its own file cache, src/node/vector-cache.ts,
+ * under the same rule.) The engine only talks to this interface, so the same caching rules hold
+ * everywhere: a vector is reused only when (model key, paper id, text hash) all match.
+ */
+import type { Paper } from '../types.ts';
+
+/** Identifies the exact model bytes vectors were made with: `${modelId}@${sha256 of the ONNX file}`. */
+export type ModelKey = string;
+
+export function modelKey(modelId: string, modelSha256: string): ModelKey {
+  return `${modelId}@${modelSha256}`;
+}
+
+export interface StoredVector {
+  paperId: string;
+  textHash: string;
+  vector: Float32Array;
+}
+
+export interface Store {
+  getPapers(): Promise<Paper[]>;
+  /** Upsert by `paper.id`. Atomic: either all papers are written or none. */
+  putPapers(papers: Paper[]): Promise<void>;
+  deletePapers(ids: string[]): Promise<void>;
+
+  /** All vectors stored for a model, by paper id. */
+  getVectors(key: ModelKey): Promise<Map<string, StoredVector>>;
+  /** Upsert; called once per embedding batch so a killed tab loses at most one batch. */
+  putVectors(key: ModelKey, vectors: StoredVector[]): Promise<void>;
+  deleteVectors(key: ModelKey, paperIds: string[]): Promise<void>;
+
+  /** Opaque binary blobs (serialised HNSW graph). */
+  getBlob(name: string): Promise<Uint8Array | undefined>;
+  putBlob(name: string, bytes: Uint8Array): Promise<void>;
+  deleteBlob(name: string): Promise<void>;
+
+  getMeta<T = unknown>(key: string): Promise<T | undefined>;
+  setMeta(key: string, value: unknown): Promise<void>;
+
+  /** Removes everything this store holds. */
+  clear(): Promise<void>;
+}
+
+/** In-memory store: tests, and the fallback when IndexedDB is unavailable (private mode, blocked DB). */
+export class MemoryStore implements Store {
+  private papers = new Map<string, Paper>();
+  private vectors = new Map<ModelKey, Map<string, StoredVector>>();
+  private blobs = new Map<string, Uint8Array>();
+  private meta = new Map<string, unknown>();
+
+  async getPapers() {
+    return [...this.papers.values()];
+  }
+  async putPapers(papers: Paper[]) {
+    for (const p of papers) this.papers.set(p.id, p);
+  }
+  async deletePapers(ids: string[]) {
+    for (const id of ids) this.papers.delete(id);
+  }
+  async getVectors(key: ModelKey) {
+    return new Map(this.vectors.get(key) ?? []);
+  }
+  async putVectors(key: ModelKey, vectors: StoredVector[]) {
+    let m = this.vectors.get(key);
+    if (!m) this.vectors.set(key, (m = new Map()));
+    for (const v of vectors) m.set(v.paperId, v);
+  }
+  async deleteVectors(key: ModelKey, paperIds: string[]) {
+    const m = this.vectors.get(key);
+    for (const id of paperIds) m?.delete(id);
+  }
+  async getBlob(name: string) {
+    return this.blobs.get(name);
+  }
+  async putBlob(name: string, bytes: Uint8Array) {
+    this.blobs.set(name, bytes);
+  }
+  async deleteBlob(name: string) {
+    this.blobs.delete(name);
+  }
+  async getMeta<T>(key: string) {
+    return this.meta.get(key) as T | undefined;
+  }
+  async setMeta(key: string, value: unknown) {
+    this.meta.set(key, value);
+  }
+  async clear() {
+    this.papers.clear();
+    this.vectors.clear();
+    this.blobs.clear();
+    this.meta.clear();
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * Node-only: reads a corpus file for the CLI (`--corpus FILE`). Any import format, or a bundle,
+ * whose vectors are returned so the CLI can skip embedding when the model matches
+ * (`bundleMatchesModel`).
+ */
+import { open, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { isBundle, readBundle, type BundleHeader } from '../core/import/bundle.ts';
+import type { ParseIssue, Paper } from '../core/types.ts';
+import { checkSize } from '../core/import/encoding.ts';
+import { ImportError } from '../core/import/errors.ts';
+import { parseImport, type ImportFormat, type ImportOptions } from '../core/import/index.ts';
+import { MAX_BUNDLE_BYTES, MAX_TEXT_BYTES } from '../core/import/limits.ts';
+
+export interface CorpusVectors {
+  modelId: string;
+  modelSha256: string;
+  dims: number;
+  /** Only papers whose text still matches what was embedded. */
+  byPaperId: Map<string, Float32Array>;
+  header: BundleHeader;
+}
+
+export interface CorpusFile {
+  papers: Paper[];
+  issues: ParseIssue[];
+  format: ImportFormat;
+  vectors?: CorpusVectors;
+  /** Serialised ANN index from a bundle, when present and still valid. */
+  index?: { kind: string; bytes: Uint8Array; labels: number[]; params?: Record<string, number> };
+}
+
+/**
+ * @throws ImportError for unreadable/oversized/invalid files (message names the file and limit),
+ *   or the fs error (ENOENT …) when the file cannot be opened.
+ */
+export async function loadCorpusFile(path: string, opts: ImportOptions = {}): Promise<CorpusFile> {
+  const name = basename(path);
+  const { size } = await stat(path);
+  // Peek at the magic first so an oversized text file is rejected without being read.
+  const fh = await open(path, 'r');
+  let bytes: Uint8Array;
+  try {
+    const head = new Uint8Array(8);
+    await fh.read(head, 0, 8, 0);
+    const bundle = isBundle(head);
+    checkSize(name, size, bundle ? (opts.maxBundleBytes ?? MAX_BUNDLE_BYTES) : (opts.maxTextBytes ?? MAX_TEXT_BYTES));
+    bytes = new Uint8Array(size);
+    let off = 0;
+    while (off < size) {
+      const { bytesRead } = await fh.read(bytes, off, size - off, off);
+      if (bytesRead === 0) break;
+      off += bytesRead;
+    }
+    if (off !== size) throw new ImportError('bad-structure', `"${name}" changed while it was being read.`);
+    if (bundle) {
+      const b = readBundle(bytes, { collection: opts.collection });
+      const m = b.header.model;
+      return {
+        papers: b.papers,
+        issues: b.issues,
+        format: 'bundle',
+        vectors: m ? { modelId: m.id, modelSha256: m.sha256, dims: m.dims, byPaperId: b.vectors, header: b.header } : undefined,
+        index: b.index,
+      };
+    }
+  } finally {
+    await fh.close();
+  }
+  const res = parseImport(name, bytes, opts);
+  return { papers: res.papers, issues: res.issues, format: res.format };
+}

@@ -1,0 +1,36 @@
+/**
+ * Node only: where model folders live on disk. Existence checks only — the embedder verifies hashes
+ * when it loads, fetch-model when it installs.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { getModel, requiredFiles, type Dtype } from '../core/model/registry.ts';
+
+/** The repository root (this file is `<repo>/src/node/model-dir.ts`). */
+export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+
+/** `<repo>/public/models`: where fetch-model installs and the static site serves `/models/` from. */
+export const PUBLIC_MODELS_DIR = join(REPO_ROOT, 'public', 'models');
+
+/** Folders searched for a model, in order: `$ATLAS_MODELS`, `<repo>/public/models`, `<repo>/../shared/models`. */
+export function modelSearchDirs(): string[] {
+  const dirs: string[] = [];
+  if (process.env.ATLAS_MODELS) dirs.push(resolve(process.env.ATLAS_MODELS));
+  dirs.push(PUBLIC_MODELS_DIR, resolve(REPO_ROOT, '..', 'shared', 'models'));
+  return dirs;
+}
+
+/** True when `dir/<modelId>/` holds every file the model needs for `dtype` (presence only). */
+export function hasModelFiles(dir: string, modelId: string, dtype: Dtype = 'q8'): boolean {
+  const spec = getModel(modelId);
+  return requiredFiles(spec, dtype).every((f) => existsSync(join(dir, spec.id, f.path)));
+}
+
+/**
+ * The first of modelSearchDirs() that holds the model's files, or undefined (then run
+ * `npm run fetch-model -- <id>`). Pass the result as LoadOptions.localModelPath.
+ */
+export function resolveLocalModelDir(modelId: string, dtype: Dtype = 'q8'): string | undefined {
+  return modelSearchDirs().find((d) => hasModelFiles(d, modelId, dtype));
+}
