@@ -9,9 +9,10 @@
  * kernels (src/node/ort-web.ts), which reproduce the browser's vectors exactly; onnxruntime-node's native
  * int8 kernels do not (cosine 0.998, enough to swap results).
  *
- * Cached: when manifest.json already describes this corpus (ids + text hashes in order) and this model
- * (id, sha256, dtype, pooling, prefixes, dims, text format, runtime versions, embedder.ts + text.ts source hashes) and the binary's sha256
- * checks out, nothing is embedded. `--force` re-embeds.
+ * Cached per paper: the previous manifest's vectors are reused (through the same reconcile routine
+ * the worker and the CLI use) for every paper whose text hash is unchanged, when that set has the
+ * same vector identity and producer (runtime versions, embedder.ts + document-text.ts source hashes)
+ * and its binary's sha256 checks out; only new or changed papers are embedded. `--force` re-embeds.
  *
  * Usage: tsx scripts/precompute.ts [--model <id>]... [--seeds seeds] [--out public/precomputed] [--force]
  */
@@ -21,15 +22,16 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSeed } from '../src/core/import/seed-parser.ts';
 import { textHash } from '../src/core/library/ids.ts';
-import { DEFAULT_MODEL_ID, getModel, type ModelSpec } from '../src/core/model/registry.ts';
-import { documentText, VECTOR_FORMAT } from '../src/core/vectors/document-text.ts';
+import { APP_DTYPE, DEFAULT_MODEL_ID, getModel, type ModelSpec } from '../src/core/model/registry.ts';
+import { identityMismatch, transformerIdentity, type VectorIdentity } from '../src/core/vectors/identity.ts';
+import { reconcile, type VectorSource } from '../src/core/vectors/reconcile.ts';
 import {
+  decodeVectors,
   makeShippedSet,
   manifestProblem,
   SHIPPED_FORMAT,
   SHIPPED_VERSION,
   type ShippedManifest,
-  type ShippedModelInfo,
   type ShippedSet,
 } from '../src/core/vectors/shipped-format.ts';
 import type { Paper } from '../src/core/types.ts';
@@ -92,41 +94,35 @@ function pkgVersion(name: string): string {
   return 'unknown';
 }
 
-function modelInfo(spec: ModelSpec): ShippedModelInfo {
-  const onnx = spec.onnx.q8;
-  if (!onnx) throw new Error(`${spec.id} has no q8 ONNX file`);
+const sha256File = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+/** The previous build's vectors of this identity and producer, by paper id, when their file is intact. */
+function previousVectors(old: ShippedManifest | undefined, identity: VectorIdentity, producer: Record<string, string>, out: string): VectorSource | undefined {
+  if (!old || manifestProblem(old)) return undefined;
+  const set = old.sets.find((s) => !identityMismatch(s.identity, identity) && JSON.stringify(s.producer) === JSON.stringify(producer));
+  if (!set) return undefined;
+  const file = join(out, set.vectors.file);
+  if (!existsSync(file) || sha256File(file) !== set.vectors.sha256) return undefined;
+  const all = decodeVectors(new Uint8Array(readFileSync(file)));
+  const d = identity.dims;
+  if (all.length !== old.papers.length * d) return undefined;
+  const rows = new Map(old.papers.map((p, i) => [p.id, { textHash: p.textHash, vector: all.slice(i * d, (i + 1) * d) }]));
   return {
-    id: spec.id,
-    sha256: onnx.sha256,
-    dtype: 'q8',
-    pooling: spec.pooling,
-    queryPrefix: spec.queryPrefix,
-    passagePrefix: spec.passagePrefix,
-    dims: spec.dims,
+    name: 'previous build',
+    lookup: (p, h) => {
+      const r = rows.get(p.id);
+      return r && r.textHash === h ? r.vector : undefined;
+    },
   };
 }
 
-const sha256File = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
-
-/** An existing set that needs no work: same corpus rows, same model facts and producer, intact files. */
-function reusableSet(old: ShippedManifest | undefined, rows: ShippedManifest['papers'], info: ShippedModelInfo, producer: Record<string, string>, out: string): ShippedSet | undefined {
-  if (!old || manifestProblem(old) || old.vectorFormat !== VECTOR_FORMAT) return undefined;
-  if (JSON.stringify(old.papers) !== JSON.stringify(rows)) return undefined;
-  const set = old.sets.find((s) => JSON.stringify(s.model) === JSON.stringify(info));
-  if (!set || JSON.stringify(set.producer) !== JSON.stringify(producer)) return undefined;
-  for (const f of [set.vectors, set.hnsw]) {
-    if (f && (!existsSync(join(out, f.file)) || sha256File(join(out, f.file)) !== f.sha256)) return undefined;
-  }
-  return set;
-}
-
-async function embedSet(spec: ModelSpec, papers: Paper[], modelsDir: string): Promise<Float32Array> {
+async function loadModel(spec: ModelSpec, modelsDir: string) {
   // Must precede the first import of transformers.js (embedder.ts): see src/node/ort-web.ts for why.
   const { ORT_WEB_WASM_PATHS } = await import('../src/node/ort-web.ts');
   const { loadEmbedder } = await import('../src/core/model/embedder.ts');
   const model = await loadEmbedder({
     modelId: spec.id,
-    dtype: 'q8',
+    dtype: APP_DTYPE,
     localModelPath: modelsDir + '/',
     allowRemote: false,
     device: 'cpu',
@@ -134,13 +130,33 @@ async function embedSet(spec: ModelSpec, papers: Paper[], modelsDir: string): Pr
     // One thread: deterministic, and what the browser runs without cross-origin isolation.
     numThreads: 1,
   });
+  const want = transformerIdentity(spec, APP_DTYPE);
+  const problem = identityMismatch(model.identity, want);
+  if (problem) {
+    await model.dispose();
+    throw new Error(`loaded ${spec.id} does not match the registry: ${problem}`);
+  }
+  return model;
+}
+
+/** Embeds what the previous build does not already have; returns all rows in `papers` order. */
+async function embedSet(spec: ModelSpec, papers: Paper[], modelsDir: string, previous: VectorSource | undefined): Promise<Float32Array> {
+  const identity = transformerIdentity(spec, APP_DTYPE);
+  const d = identity.dims;
+  const flat = new Float32Array(papers.length * d);
+  const missing = previous ? papers.filter((p) => !previous.lookup(p, textHash(p.title, p.abstract))) : papers;
+  if (missing.length === 0) {
+    papers.forEach((p, i) => flat.set(previous!.lookup(p, textHash(p.title, p.abstract))!, i * d));
+    console.log(`precompute: ${spec.id}: up to date (${papers.length} papers)`);
+    return flat;
+  }
+  const model = await loadModel(spec, modelsDir);
   try {
-    const want = spec.onnx.q8!.sha256;
-    if (model.modelHash !== want) throw new Error(`loaded ${spec.id} has sha256 ${model.modelHash}, registry pins ${want}`);
     let last = 0;
-    const t0 = performance.now();
-    const { vectors, dimensions } = await model.embedDocuments(papers.map(documentText), {
-      batchSize: 16,
+    const res = await reconcile({
+      papers,
+      sources: previous ? [previous] : [],
+      model,
       onProgress: ({ done, total }) => {
         if (done - last >= 50 || done === total) {
           last = done;
@@ -148,20 +164,12 @@ async function embedSet(spec: ModelSpec, papers: Paper[], modelsDir: string): Pr
         }
       },
     });
-    if (dimensions !== spec.dims) throw new Error(`${spec.id} produced ${dimensions}-d vectors, registry says ${spec.dims}`);
-    console.log(`precompute: embedded ${papers.length} papers in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    return vectors;
+    console.log(`precompute: ${spec.id}: embedded ${res.embedded}, reused ${papers.length - res.embedded} in ${res.seconds.toFixed(1)} s`);
+    papers.forEach((p, i) => flat.set(res.rows.get(p.id)!.vector, i * d));
+    return flat;
   } finally {
     await model.dispose();
   }
-}
-
-async function buildHnsw(vectors: Float32Array, dims: number, n: number) {
-  await import('../src/node/hnswlib.ts');
-  const { HnswIndex, HNSW_DEFAULTS } = await import('../src/core/ann/index.ts');
-  const index = await HnswIndex.create(dims, { capacity: n });
-  index.add(vectors, Array.from({ length: n }, (_, i) => i));
-  return { bytes: await index.serialize(), M: HNSW_DEFAULTS.M, efConstruction: HNSW_DEFAULTS.efConstruction };
 }
 
 export async function precompute(args: Args): Promise<ShippedManifest> {
@@ -188,30 +196,22 @@ export async function precompute(args: Args): Promise<ShippedManifest> {
   const newFiles = new Map<string, Uint8Array>();
   for (const id of args.models) {
     const spec = getModel(id);
-    const info = modelInfo(spec);
-    const cached = args.force ? undefined : reusableSet(old, rows, info, producer, args.out);
-    if (cached) {
-      console.log(`precompute: ${id}: up to date (${rows.length} papers)`);
-      sets.push(cached);
-      continue;
-    }
-    const vectors = await embedSet(spec, papers, args.modelsDir);
-    const { EXACT_THRESHOLD } = await import('../src/core/ann/index.ts');
-    // Below the threshold the worker searches exactly and builds no graph, so none is shipped.
-    const hnsw = papers.length >= EXACT_THRESHOLD ? await buildHnsw(vectors, spec.dims, papers.length) : undefined;
-    const { set, files } = await makeShippedSet(papers.length, { model: info, vectors, hnsw, producer });
+    const identity = transformerIdentity(spec, APP_DTYPE);
+    const previous = args.force ? undefined : previousVectors(old, identity, producer, args.out);
+    const vectors = await embedSet(spec, papers, args.modelsDir, previous);
+    const { set, files } = await makeShippedSet(papers.length, { identity, vectors, producer });
     sets.push(set);
     for (const [f, b] of files) newFiles.set(f, b);
   }
 
-  const manifest: ShippedManifest = { format: SHIPPED_FORMAT, version: SHIPPED_VERSION, vectorFormat: VECTOR_FORMAT, papers: rows, sets };
+  const manifest: ShippedManifest = { format: SHIPPED_FORMAT, version: SHIPPED_VERSION, papers: rows, sets };
   mkdirSync(args.out, { recursive: true });
   for (const [f, b] of newFiles) writeFileSync(join(args.out, f), b);
   // Manifest last (via rename) so a killed build never leaves a manifest pointing at missing files.
   writeFileSync(manifestPath + '.tmp', JSON.stringify(manifest, null, 1) + '\n');
   renameSync(manifestPath + '.tmp', manifestPath);
   // Old binaries would otherwise be copied to dist/ and precached for nothing.
-  const keep = new Set(sets.flatMap((s) => [s.vectors.file, s.hnsw?.file].filter(Boolean)));
+  const keep = new Set(sets.map((s) => s.vectors.file));
   for (const f of readdirSync(args.out)) if (f.endsWith('.bin') && !keep.has(f)) rmSync(join(args.out, f));
   return manifest;
 }
@@ -219,7 +219,7 @@ export async function precompute(args: Args): Promise<ShippedManifest> {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   precompute(parseArgs(process.argv.slice(2))).then(
     (m) => {
-      const bytes = m.sets.reduce((s, x) => s + x.vectors.bytes + (x.hnsw?.bytes ?? 0), 0);
+      const bytes = m.sets.reduce((s, x) => s + x.vectors.bytes, 0);
       console.log(`precompute: ${m.papers.length} papers × ${m.sets.length} model(s), ${(bytes / 1024).toFixed(0)} KiB of vectors`);
     },
     (e) => {

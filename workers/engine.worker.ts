@@ -5,13 +5,14 @@
  * This file only wires browser pieces: IndexedDB, Web Locks, the bundled seed text, the model
  * loader (transformers.js from /models/ with self-hosted onnxruntime-web), imports and bundles.
  */
-import { EngineSession, SessionError, toEngineError, type DeviceRequest } from '../src/core/engine/session.ts';
+import { AtlasError, EngineSession, toEngineError, type DeviceRequest } from '../src/core/engine/session.ts';
 import { openIdbStore, DB_NAME } from '../src/browser/idb-store.ts';
 import { loadEmbedder } from '../src/core/model/embedder.ts';
 import { loadShippedVectors } from '../src/core/vectors/shipped.ts';
 import { handleImportPreview, handleExport } from './import-bridge.ts';
-import type { EngineEvent, Reply, Request, RequestEnvelope, ResultMap } from '../src/protocol.ts';
+import type { EngineEvent, Handlers, Reply, Request, RequestEnvelope, RequestType, ResultOf } from '../src/protocol.ts';
 import { wasmThreadCount } from '../src/core/model/threads.ts';
+import { APP_DTYPE } from '../src/core/model/registry.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -54,7 +55,7 @@ const session = new EngineSession({
   loadModel: (modelId: string, device: DeviceRequest, onProgress) =>
     loadEmbedder({
       modelId,
-      dtype: 'q8',
+      dtype: APP_DTYPE,
       localModelPath: new URL('models/', new URL(baseUrl, self.location.href)).href,
       allowRemote: false,
       device,
@@ -63,56 +64,47 @@ const session = new EngineSession({
       onProgress,
     }),
   seedText: () => seedText,
-  loadShipped: (facts, papers) => loadShippedVectors(baseUrl, facts, papers),
+  loadShipped: (identity, papers) => loadShippedVectors(baseUrl, identity, papers),
   withLock,
   emit,
   env: { threads, crossOriginIsolated: isolated },
 });
 
-async function handle(req: Request): Promise<ResultMap[Request['type']]> {
-  switch (req.type) {
-    case 'init':
-      baseUrl = req.baseUrl;
-      return session.init({ modelId: req.modelId, device: req.device, useShipped: req.useShipped, expectStored: req.expectStored });
-    case 'status':
-      return session.status();
-    case 'index':
-      void session.startIndexing();
-      return session.status();
-    case 'search':
-      if (typeof req.question !== 'string') throw new SessionError('bad-request', 'question must be a string');
-      return session.search(req.question, req.mode, req.k, req.collections);
-    case 'related':
-      return session.related(req.paperId, req.k, req.collections);
-    case 'importPreview':
-      return handleImportPreview(session, req.fileName, req.data);
-    case 'importCommit':
-      return session.commitImport(req.token, req.collection, req.paperIds);
-    case 'export':
-      return handleExport(session, req.collection);
-    case 'deletePapers':
-      return { deleted: await session.deletePapers(req.ids) };
-    case 'deleteCollection':
-      return { deleted: await session.deleteCollection(req.collection) };
-    case 'clear':
-      return session.clear();
-    case 'rebuild':
-      return session.rebuild();
-    case 'reembedCost':
-      return session.reembedCost(req.modelId);
-    case 'setModel':
-      return session.setModel(req.modelId);
-    case 'reembed':
-      return session.reembed();
-    case 'cancel':
-      return { cancelled: session.cancel() };
-    case 'dismissNotice':
-      return session.dismissNotice(req.id);
-    case 'retryModel':
-      return session.retryModel();
-    default:
-      throw new SessionError('bad-request', `Unknown request type ${(req as { type: string }).type}`);
-  }
+/** One handler per request of the protocol's EngineApi: the compiler checks names, parameters and results. */
+const handlers: Handlers = {
+  init: (r) => {
+    baseUrl = r.baseUrl;
+    return session.init({ modelId: r.modelId, device: r.device, useShipped: r.useShipped, expectStored: r.expectStored });
+  },
+  status: () => session.status(),
+  index: () => {
+    void session.startIndexing();
+    return session.status();
+  },
+  search: (r) => {
+    if (typeof r.question !== 'string') throw new AtlasError('bad-request', 'question must be a string');
+    return session.search(r.question, r.mode, r.k, r.collections);
+  },
+  related: (r) => session.related(r.paperId, r.k, r.collections),
+  importPreview: (r) => handleImportPreview(session, r.fileName, r.data),
+  importCommit: (r) => session.commitImport(r.token, r.collection, r.paperIds),
+  export: (r) => handleExport(session, r.collection),
+  deletePapers: async (r) => ({ deleted: await session.deletePapers(r.ids) }),
+  deleteCollection: async (r) => ({ deleted: await session.deleteCollection(r.collection) }),
+  clear: () => session.clear(),
+  rebuild: () => session.rebuild(),
+  reembedCost: (r) => session.reembedCost(r.modelId),
+  setModel: (r) => session.setModel(r.modelId),
+  reembed: () => session.reembed(),
+  cancel: () => ({ cancelled: session.cancel() }),
+  dismissNotice: (r) => session.dismissNotice(r.id),
+  retryModel: () => session.retryModel(),
+};
+
+function handle(req: Request): Promise<ResultOf<RequestType>> {
+  const handler = (handlers as Record<string, ((r: Request) => unknown) | undefined>)[req?.type];
+  if (!handler) throw new AtlasError('bad-request', `Unknown request type ${String((req as { type?: unknown })?.type)}`);
+  return Promise.resolve(handler(req)) as Promise<ResultOf<RequestType>>;
 }
 
 self.onmessage = async (e: MessageEvent<RequestEnvelope>) => {
@@ -124,7 +116,7 @@ self.onmessage = async (e: MessageEvent<RequestEnvelope>) => {
     reply = { id, ok: false, error: toEngineError(err) };
   }
   // Export bytes are transferred, not copied.
-  const transfer = reply.ok && req.type === 'export' ? [(reply.result as ResultMap['export']).bytes.buffer as ArrayBuffer] : [];
+  const transfer = reply.ok && req.type === 'export' ? [(reply.result as ResultOf<'export'>).bytes.buffer as ArrayBuffer] : [];
   self.postMessage(reply, transfer);
 };
 

@@ -11,8 +11,9 @@
 import { parseImport, findDuplicates } from '../src/core/import/index.ts';
 import { isBundle, readBundle } from '../src/core/import/bundle.ts';
 import { textHash } from '../src/core/library/ids.ts';
-import type { StoredVector } from '../src/core/store/store.ts';
-import type { ImportPreview, Paper } from '../src/protocol.ts';
+import type { VectorRow } from '../src/core/vectors/reconcile.ts';
+import type { ImportPreview } from '../src/core/engine/api.ts';
+import type { Paper } from '../src/core/types.ts';
 import type { DedupeRef, ImportJob, ImportJobResult } from './import-messages.ts';
 
 function duplicatesOf(existing: DedupeRef[], incoming: Paper[]): ImportPreview['duplicates'] {
@@ -26,7 +27,7 @@ export function runImportJob(job: ImportJob): ImportJobResult {
   const { fileName, data, existing } = job;
   if (data instanceof Uint8Array && isBundle(data)) {
     const b = readBundle(data);
-    const vectors = new Map<string, StoredVector>();
+    const vectors = new Map<string, VectorRow>();
     for (const p of b.papers) {
       const v = b.vectors.get(p.id);
       if (v) vectors.set(p.id, { paperId: p.id, textHash: textHash(p.title, p.abstract), vector: v });
@@ -37,7 +38,7 @@ export function runImportJob(job: ImportJob): ImportJobResult {
       papers: b.papers,
       issues: b.issues,
       duplicates: duplicatesOf(existing, b.papers),
-      bundle: { collection: b.header.collection, model: b.header.model, vectors },
+      bundle: { collection: b.header.collection, identity: b.identity, vectors },
     };
   }
   const res = parseImport(fileName, data);

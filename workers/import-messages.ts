@@ -3,9 +3,10 @@
  * Internal to the engine side: the UI still talks to the engine only through src/protocol.ts.
  * Kept free of parser imports so the import worker can start before the parsers are loaded.
  */
-import type { BundleModel } from '../src/core/import/bundle.ts';
-import type { StoredVector } from '../src/core/store/store.ts';
-import type { ImportPreview, Paper } from '../src/protocol.ts';
+import type { ImportPreview } from '../src/core/engine/api.ts';
+import type { Paper } from '../src/core/types.ts';
+import type { VectorIdentity } from '../src/core/vectors/identity.ts';
+import type { VectorRow } from '../src/core/vectors/reconcile.ts';
 
 /**
  * What findDuplicates needs to know about a stored paper. Abstracts are left out: they are most
@@ -29,9 +30,9 @@ export interface ImportJobResult {
   /** Set for bundles: header facts and the usable vectors (already checked against each paper's text hash). */
   bundle?: {
     collection: string;
-    /** The bundle header's model facts (absent: papers only). */
-    model?: BundleModel;
-    vectors: Map<string, StoredVector>;
+    /** Identity of the bundle's vectors (absent: papers only, or vectors unusable). */
+    identity?: VectorIdentity;
+    vectors: Map<string, VectorRow>;
   };
 }
 

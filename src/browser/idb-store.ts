@@ -3,7 +3,7 @@
  *
  * Layout (schema version SCHEMA_VERSION):
  *   papers   keyPath 'id'                         Paper records (seed + user imports)
- *   vectors  keyPath ['modelKey','paperId']       { modelKey, paperId, textHash, vector: Float32Array }
+ *   vectors  keyPath ['modelKey','paperId']       { modelKey: vector identity key, paperId, textHash, vector: Float32Array }
  *            index 'byModel' on 'modelKey'
  *   blobs    out-of-line key                      Uint8Array (serialised HNSW graphs)
  *   meta     out-of-line key                      small JSON-like values (schema, corpus hash, model)
@@ -18,15 +18,50 @@
  * Writes that exceed the quota reject with an Error whose name is 'QuotaExceededError'.
  */
 import { openDB, deleteDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
-import type { ModelKey, Store, StoredVector } from '../core/store/store.ts';
+import type { Store, StoredVector } from '../core/store/store.ts';
 import type { Paper } from '../core/types.ts';
+import { MODELS } from '../core/model/registry.ts';
+import { transformerIdentity, vectorKey, type VectorKey } from '../core/vectors/identity.ts';
 
 export const DB_NAME = 'abstract-atlas';
 /**
  * v1: papers + meta only (the first prototype kept vectors in memory).
  * v2: adds vectors (compound key) and blobs.
+ * v3: vectors are filed under their full vector identity key (vectors/identity.ts) instead of
+ *     `${modelId}@${sha256}`; v2 keys are rewritten (they were all q8 under text format 1), graphs dropped.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
+
+/** A v2 key: `${modelId}@${sha256 of the q8 ONNX file}`. */
+const LEGACY_KEY = /^(.+)@([0-9a-f]{64})$/;
+
+/**
+ * The v3 key of a v2 vector key, or undefined when it names no model of this registry. Every v2
+ * vector was made from the q8 file under text format 1 (the first version knew nothing else), which
+ * is exactly `transformerIdentity(spec, 'q8')` while VECTOR_FORMAT is 1.
+ */
+export function migrateLegacyKey(key: string): VectorKey | undefined {
+  const m = LEGACY_KEY.exec(key);
+  if (!m) return undefined;
+  const spec = MODELS.find((x) => x.id === m[1]);
+  const q8 = spec?.onnx.q8;
+  if (!spec || !q8 || q8.sha256 !== m[2]) return undefined;
+  const id = transformerIdentity(spec, 'q8');
+  return id.textFormat === 1 ? vectorKey(id) : undefined;
+}
+
+/** Rewrites v2 vector keys in place (inside the versionchange transaction); unknown ones are dropped. */
+async function migrateVectorKeys(tx: IDBPTransaction<AtlasDB, StoreNames<AtlasDB>[], 'versionchange'>): Promise<void> {
+  const store = tx.objectStore('vectors');
+  const all = await store.getAll();
+  await store.clear();
+  for (const r of all) {
+    const key = migrateLegacyKey(r.modelKey);
+    if (key) await store.put({ ...r, modelKey: key });
+  }
+  // Graphs were keyed by the old key too; they are rebuilt from the vectors on first use.
+  await tx.objectStore('blobs').clear();
+}
 
 interface VectorRecord {
   modelKey: string;
@@ -71,6 +106,8 @@ export function upgradeSchema(
     const v = db.createObjectStore('vectors', { keyPath: ['modelKey', 'paperId'] });
     v.createIndex('byModel', 'modelKey');
     if (!names.contains('blobs')) db.createObjectStore('blobs');
+  } else if (oldVersion < 3) {
+    void migrateVectorKeys(tx);
   }
   void tx.objectStore('meta').put(SCHEMA_VERSION, 'schemaVersion');
 }
@@ -179,7 +216,7 @@ export class IdbStore implements Store {
     await tx.done;
   }
 
-  async getVectors(key: ModelKey): Promise<Map<string, StoredVector>> {
+  async getVectors(key: VectorKey): Promise<Map<string, StoredVector>> {
     const rows = await this.db.getAllFromIndex('vectors', 'byModel', key);
     const out = new Map<string, StoredVector>();
     for (const r of rows) {
@@ -190,7 +227,7 @@ export class IdbStore implements Store {
     return out;
   }
 
-  async putVectors(key: ModelKey, vectors: StoredVector[]): Promise<void> {
+  async putVectors(key: VectorKey, vectors: StoredVector[]): Promise<void> {
     try {
       const tx = this.db.transaction('vectors', 'readwrite');
       for (const v of vectors) {
@@ -202,7 +239,7 @@ export class IdbStore implements Store {
     }
   }
 
-  async deleteVectors(key: ModelKey, paperIds: string[]): Promise<void> {
+  async deleteVectors(key: VectorKey, paperIds: string[]): Promise<void> {
     const tx = this.db.transaction('vectors', 'readwrite');
     for (const id of paperIds) void tx.store.delete([key, id]);
     await tx.done;

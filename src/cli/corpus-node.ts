@@ -8,6 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSeed } from '../core/import/seed-parser.ts';
 import type { Paper, ParseIssue } from '../core/types.ts';
+import type { CorpusVectors } from '../node/import-file.ts';
 import { UsageError } from './args.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -18,7 +19,7 @@ export interface LoadedCorpus {
   issues: string[];
   source: string;
   /** Vectors shipped inside a bundle file; used when they were made by the model in use. */
-  vectors?: { modelId: string; modelSha256: string; byPaperId: Map<string, Float32Array> };
+  vectors?: CorpusVectors;
 }
 
 function describe(file: string, i: ParseIssue): string {
@@ -60,7 +61,7 @@ export async function loadCorpus(corpusFile?: string): Promise<LoadedCorpus> {
       papers: [...byId.values()],
       issues,
       source: `${file} (${res.format})`,
-      vectors: v ? { modelId: v.modelId, modelSha256: v.modelSha256, byPaperId: v.byPaperId } : undefined,
+      vectors: v,
     };
   }
   const dir = join(REPO_ROOT, 'seeds');

@@ -9,8 +9,9 @@
  */
 import { getModel, DEFAULT_MODEL_ID } from '../core/model/registry.ts';
 import { SearchEngine, type FusionOptions } from '../core/search/engine.ts';
-import { documentText } from '../core/vectors/document-text.ts';
-import { textHash } from '../core/library/ids.ts';
+import { identityMismatch } from '../core/vectors/identity.ts';
+import { reconcile, type VectorSource } from '../core/vectors/reconcile.ts';
+import type { CorpusVectors } from '../node/import-file.ts';
 import { VectorCacheNode, defaultVectorCacheDir } from '../node/vector-cache.ts';
 import type { EmbeddingModel, Paper } from '../core/types.ts';
 import { UsageError } from './args.ts';
@@ -35,8 +36,8 @@ export interface BuildOptions {
   cache: boolean;
   cacheDir?: string;
   fusion?: Partial<FusionOptions>;
-  /** Precomputed vectors (e.g. from a bundle); used only when made by the same model file. */
-  vectors?: { modelId: string; modelSha256: string; byPaperId: Map<string, Float32Array> };
+  /** Precomputed vectors (e.g. from a bundle); used only when made under the model's vector identity. */
+  vectors?: CorpusVectors;
   io: Io;
 }
 
@@ -94,40 +95,31 @@ export async function buildEngine(opts: BuildOptions): Promise<BuiltEngine> {
   if (!opts.needVectors) return { engine, modelId, stats };
 
   const model = await loadLocalModel(modelId, opts.io);
-  engine.setModel(model);
-
-  const cache = opts.cache
-    ? VectorCacheNode.open(opts.cacheDir ?? defaultVectorCacheDir(), model.modelId, model.modelHash, (m) => opts.io.err(`warning: ${m}\n`))
-    : null;
-  const dims = model.dimensions;
-  const flat = new Float32Array(opts.papers.length * dims);
-  const missing: number[] = [];
-  const shipped =
-    opts.vectors && opts.vectors.modelId === model.modelId && opts.vectors.modelSha256 === model.modelHash
-      ? opts.vectors.byPaperId
-      : undefined;
-  if (opts.vectors && !shipped) {
-    opts.io.err(`note: the corpus carries vectors of ${opts.vectors.modelId}, not ${model.modelId}@${model.modelHash.slice(0, 12)}; re-embedding\n`);
+  const space = engine.useModel(model);
+  const cache = opts.cache ? VectorCacheNode.open(opts.cacheDir ?? defaultVectorCacheDir(), model.identity, (m) => opts.io.err(`warning: ${m}\n`)) : null;
+  const sources: VectorSource[] = [];
+  if (opts.vectors) {
+    const problem = identityMismatch(opts.vectors.identity, model.identity);
+    if (problem) opts.io.err(`note: the corpus carries vectors that do not fit ${model.modelId} (${problem}); re-embedding\n`);
+    else sources.push({ name: 'bundle', lookup: (p) => opts.vectors!.byPaperId.get(p.id) });
   }
-  opts.papers.forEach((p, i) => {
-    const v = shipped?.get(p.id) ?? cache?.get(p.id, textHash(p.title, p.abstract));
-    if (v && v.length === dims) flat.set(v, i * dims);
-    else missing.push(i);
-  });
-  stats.cached = opts.papers.length - missing.length;
+  if (cache) sources.push({ name: 'cache', lookup: (p, h) => cache.get(p.id, h) });
 
-  if (missing.length) {
-    const label = `Embedding ${missing.length} papers with ${model.modelId} (${model.device})`;
-    const res = await model.embedDocuments(
-      missing.map((i) => documentText(opts.papers[i])),
-      { batchSize: 16, onProgress: progressPrinter(opts.io, label) },
-    );
-    missing.forEach((i, j) => {
-      const row = res.vectors.subarray(j * dims, (j + 1) * dims);
-      flat.set(row, i * dims);
-      const p = opts.papers[i];
-      cache?.put(p.id, textHash(p.title, p.abstract), row);
-    });
+  let progress: ((p: { done: number; total: number }) => void) | undefined;
+  const res = await reconcile({
+    papers: opts.papers,
+    sources,
+    model,
+    onRows: (rows, origin) => {
+      if (origin === 'embedded') for (const r of rows) cache?.put(r.paperId, r.textHash, r.vector);
+    },
+    onProgress: (p) => {
+      if (p.done === 0) progress = progressPrinter(opts.io, `Embedding ${p.total} papers with ${model.modelId} (${model.device})`);
+      else progress?.(p);
+    },
+  });
+  stats.cached = opts.papers.length - res.embedded;
+  if (res.embedded) {
     try {
       cache?.save();
     } catch (e) {
@@ -138,8 +130,11 @@ export async function buildEngine(opts: BuildOptions): Promise<BuiltEngine> {
   // Count what the embedder actually did when it exposes a counter (embedder.ts does), so a
   // cache bug shows up as work done rather than being hidden by our own bookkeeping.
   const counter = (model as { embedCount?: unknown }).embedCount;
-  stats.embedded = typeof counter === 'number' ? counter : missing.length;
-  await engine.setVectors(
+  stats.embedded = typeof counter === 'number' ? counter : res.embedded;
+  const dims = model.identity.dims;
+  const flat = new Float32Array(opts.papers.length * dims);
+  opts.papers.forEach((p, i) => flat.set(res.rows.get(p.id)!.vector, i * dims));
+  await space.setVectors(
     opts.papers.map((p) => p.id),
     flat,
   );

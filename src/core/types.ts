@@ -4,6 +4,8 @@
  */
 
 /** One paper of a collection. `id` is derived from content (see `paperId` in library/ids.ts), never from position. */
+import type { VectorIdentity } from './vectors/identity.ts';
+
 export interface Paper {
   id: string;
   title: string;
@@ -59,11 +61,11 @@ export interface EmbedOptions {
   signal?: AbortSignal;
 }
 
-/** A loaded sentence-embedding model. Implementations: embedder.ts (transformers.js). */
+/** A loaded sentence-embedding model. Implementations: model/embedder.ts (transformers.js). */
 export interface EmbeddingModel {
   readonly modelId: string;
-  /** sha256 of the ONNX file in use: part of every vector cache key. */
-  readonly modelHash: string;
+  /** Everything that decides its vectors (weights, dtype, pooling, prefixes, text rule): see vectors/identity.ts. */
+  readonly identity: VectorIdentity;
   readonly dimensions: number;
   readonly device: Device;
   /** Passage side: applies the model's passage prefix. */

@@ -1,11 +1,12 @@
 /**
  * Node-only: reads a corpus file for the CLI (`--corpus FILE`). Any import format, or a bundle,
- * whose vectors are returned so the CLI can skip embedding when the model matches
- * (`bundleMatchesModel`).
+ * whose vectors are returned with their vector identity, so the CLI can skip embedding when it
+ * matches the model in use (vectors/identity.ts).
  */
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { isBundle, readBundle, type BundleHeader } from '../core/import/bundle.ts';
+import { isBundle, readBundle } from '../core/import/bundle.ts';
+import type { VectorIdentity } from '../core/vectors/identity.ts';
 import type { ParseIssue, Paper } from '../core/types.ts';
 import { checkSize } from '../core/import/encoding.ts';
 import { ImportError } from '../core/import/errors.ts';
@@ -13,12 +14,9 @@ import { parseImport, type ImportFormat, type ImportOptions } from '../core/impo
 import { MAX_BUNDLE_BYTES, MAX_TEXT_BYTES } from '../core/import/limits.ts';
 
 export interface CorpusVectors {
-  modelId: string;
-  modelSha256: string;
-  dims: number;
+  identity: VectorIdentity;
   /** Only papers whose text still matches what was embedded. */
   byPaperId: Map<string, Float32Array>;
-  header: BundleHeader;
 }
 
 export interface CorpusFile {
@@ -26,8 +24,6 @@ export interface CorpusFile {
   issues: ParseIssue[];
   format: ImportFormat;
   vectors?: CorpusVectors;
-  /** Serialised ANN index from a bundle, when present and still valid. */
-  index?: { kind: string; bytes: Uint8Array; labels: number[]; params?: Record<string, number> };
 }
 
 /**
@@ -55,13 +51,11 @@ export async function loadCorpusFile(path: string, opts: ImportOptions = {}): Pr
     if (off !== size) throw new ImportError('bad-structure', `"${name}" changed while it was being read.`);
     if (bundle) {
       const b = readBundle(bytes, { collection: opts.collection });
-      const m = b.header.model;
       return {
         papers: b.papers,
         issues: b.issues,
         format: 'bundle',
-        vectors: m ? { modelId: m.id, modelSha256: m.sha256, dims: m.dims, byPaperId: b.vectors, header: b.header } : undefined,
-        index: b.index,
+        vectors: b.identity ? { identity: b.identity, byPaperId: b.vectors } : undefined,
       };
     }
   } finally {

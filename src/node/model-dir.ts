@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getModel, requiredFiles, type Dtype } from '../core/model/registry.ts';
+import { APP_DTYPE, getModel, requiredFiles, type Dtype } from '../core/model/registry.ts';
 
 /** The repository root (this file is `<repo>/src/node/model-dir.ts`). */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
@@ -22,7 +22,7 @@ export function modelSearchDirs(): string[] {
 }
 
 /** True when `dir/<modelId>/` holds every file the model needs for `dtype` (presence only). */
-export function hasModelFiles(dir: string, modelId: string, dtype: Dtype = 'q8'): boolean {
+export function hasModelFiles(dir: string, modelId: string, dtype: Dtype = APP_DTYPE): boolean {
   const spec = getModel(modelId);
   return requiredFiles(spec, dtype).every((f) => existsSync(join(dir, spec.id, f.path)));
 }
@@ -31,6 +31,6 @@ export function hasModelFiles(dir: string, modelId: string, dtype: Dtype = 'q8')
  * The first of modelSearchDirs() that holds the model's files, or undefined (then run
  * `npm run fetch-model -- <id>`). Pass the result as LoadOptions.localModelPath.
  */
-export function resolveLocalModelDir(modelId: string, dtype: Dtype = 'q8'): string | undefined {
+export function resolveLocalModelDir(modelId: string, dtype: Dtype = APP_DTYPE): string | undefined {
   return modelSearchDirs().find((d) => hasModelFiles(d, modelId, dtype));
 }

@@ -18,7 +18,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { unzipSync } from 'fflate';
-import { DEFAULT_MODEL_ID, MODELS, getModel, requiredFiles, type ModelFile, type ModelSpec } from '../core/model/registry.ts';
+import { APP_DTYPE, DEFAULT_MODEL_ID, MODELS, getModel, requiredFiles, type ModelFile, type ModelSpec } from '../core/model/registry.ts';
 import { PUBLIC_MODELS_DIR, REPO_ROOT } from './model-dir.ts';
 import { HashMismatchError, sha256Hex, verifySha256 } from '../core/util/sha256.ts';
 
@@ -126,7 +126,7 @@ export async function fetchModel(model: string | ModelSpec, opts: FetchModelOpti
 
   // 1. What is already there and intact?
   const missing: ModelFile[] = [];
-  for (const f of requiredFiles(spec, 'q8')) {
+  for (const f of requiredFiles(spec, APP_DTYPE)) {
     const dst = join(destDir, f.path);
     if (existsSync(dst)) {
       const actual = await sha256Hex(await readFile(dst));

@@ -1,11 +1,12 @@
 /**
  * On-disk cache of document vectors for the CLI (Node only), so a second run does not re-embed.
  *
- * Key: model id + sha256 of the model file + VECTOR_FORMAT (in the file name) and, per entry,
- * paper id + text hash. A paper whose title/abstract changed gets a new text hash and is re-embedded;
- * its stale entry is replaced.
+ * Key: the vector identity (vectors/identity.ts: model, weights sha256, dtype, pooling, prefixes,
+ * dims, text rule) in the file name, and per entry paper id + text hash. A paper whose title/abstract
+ * changed gets a new text hash and is re-embedded; its stale entry is replaced. Any change to the
+ * identity is a different file, so vectors of another identity are never read.
  *
- * File: `<root>/<model id with / → __>/<sha256>-f<VECTOR_FORMAT>.vec`, binary:
+ * File: `<root>/<model id with / → __>/<weights sha256 prefix>-<fnv64 of the identity key>.vec`, binary:
  *   u32 magic "AAVC" | u32 version | u32 dimensions | u32 count | u32 keysByteLength
  *   | UTF-8 JSON array of "paperId:textHash" (count entries) | zero padding to 4 bytes
  *   | count × dimensions little-endian float32
@@ -16,7 +17,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { VECTOR_FORMAT } from '../core/vectors/document-text.ts';
+import { fnv1a64 } from '../core/library/ids.ts';
+import { vectorKey, type VectorIdentity } from '../core/vectors/identity.ts';
 
 const MAGIC = 0x43564141; // "AAVC" little-endian
 const VERSION = 1;
@@ -45,15 +47,10 @@ export class VectorCacheNode {
   }
 
   /** Opens (or starts) the cache for one model file. Never throws on a damaged cache file. */
-  static open(
-    root: string,
-    modelId: string,
-    modelSha256: string,
-    onWarning: (msg: string) => void = () => {},
-  ): VectorCacheNode {
-    if (!/^[0-9a-f]{64}$/.test(modelSha256)) throw new Error(`Vector cache: model hash "${modelSha256}" is not a sha256 hex digest`);
-    const safeId = modelId.replace(/[^A-Za-z0-9._-]+/g, '__');
-    const cache = new VectorCacheNode(join(root, safeId, `${modelSha256}-f${VECTOR_FORMAT}.vec`));
+  static open(root: string, identity: VectorIdentity, onWarning: (msg: string) => void = () => {}): VectorCacheNode {
+    if (!/^[0-9a-f]{64}$/.test(identity.weights)) throw new Error(`Vector cache: weights hash "${identity.weights}" is not a sha256 hex digest`);
+    const safeId = identity.model.replace(/[^A-Za-z0-9._-]+/g, '__');
+    const cache = new VectorCacheNode(join(root, safeId, `${identity.weights.slice(0, 16)}-${fnv1a64(vectorKey(identity))}.vec`));
     try {
       cache.merge(readCacheFile(cache.file));
     } catch (e) {

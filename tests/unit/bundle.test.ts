@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { BUNDLE_SCHEMA, bundleMatchesModel, crc32, readBundle, writeBundle, type BundleInput } from '../../src/core/import/bundle.ts';
+import { BUNDLE_SCHEMA, bundleModelOf, crc32, readBundle, writeBundle, type BundleInput } from '../../src/core/import/bundle.ts';
+import { getModel } from '../../src/core/model/registry.ts';
+import { identityMismatch, transformerIdentity } from '../../src/core/vectors/identity.ts';
 import { paperId } from '../../src/core/library/ids.ts';
 import { ImportError, parseImport } from '../../src/core/import/index.ts';
 import { VECTOR_FORMAT } from '../../src/core/vectors/document-text.ts';
 import type { Paper } from '../../src/core/types.ts';
 
 const DIMS = 384;
-const MODEL = { id: 'Xenova/bge-small-en-v1.5', sha256: '6c9c6101a956d62dfb5e7190c538226c0c5bb9cb27b651234b6df063ee7dbfe4', dtype: 'q8', pooling: 'cls', dims: DIMS };
+const IDENTITY = transformerIdentity(getModel('Xenova/bge-small-en-v1.5'), 'q8');
 
 function papers(n: number): Paper[] {
   return Array.from({ length: n }, (_, i) => {
@@ -27,7 +29,7 @@ function vectors(n: number): Float32Array {
 }
 
 function sample(n = 50): BundleInput {
-  return { collection: 'mine', papers: papers(n), model: MODEL, vectors: vectors(n), index: { kind: 'hnsw', bytes: new Uint8Array([1, 2, 3, 4, 5]), labels: Array.from({ length: n }, (_, i) => i * 2) } };
+  return { collection: 'mine', papers: papers(n), identity: IDENTITY, vectors: vectors(n) };
 }
 
 function throwsImportError(fn: () => unknown, code: string, re: RegExp) {
@@ -43,14 +45,15 @@ function throwsImportError(fn: () => unknown, code: string, re: RegExp) {
 }
 
 describe('bundle round trip', () => {
-  it('papers, byte-exact vectors and index bytes come back', () => {
+  it('papers, byte-exact vectors and their vector identity come back', () => {
     const input = sample();
     const bytes = writeBundle(input);
     const b = readBundle(bytes);
     expect(b.issues).toEqual([]);
     expect(b.papers).toEqual(input.papers);
     expect(b.header.schema).toBe(BUNDLE_SCHEMA);
-    expect(b.header.model).toEqual({ ...MODEL, vectorFormat: VECTOR_FORMAT });
+    expect(b.header.model).toEqual(bundleModelOf(IDENTITY));
+    expect(b.identity).toEqual(IDENTITY);
     expect(b.vectors.size).toBe(50);
     input.papers.forEach((p, i) => {
       const got = b.vectors.get(p.id)!;
@@ -58,13 +61,11 @@ describe('bundle round trip', () => {
       expect(new Uint8Array(got.buffer, got.byteOffset, got.byteLength)).toEqual(new Uint8Array(want.buffer, want.byteOffset, want.byteLength));
     });
     expect(Object.is(b.vectors.get(input.papers[0]!.id)![0], -0)).toBe(true);
-    expect(b.index!.bytes).toEqual(new Uint8Array([1, 2, 3, 4, 5]));
-    expect(b.index!.labels).toEqual(input.index!.labels);
   });
 
   it('is compact: ≈ 4 bytes per float plus a small JSON header', () => {
     const n = 1000;
-    const bytes = writeBundle({ collection: 'c', papers: papers(n), model: MODEL, vectors: vectors(n) });
+    const bytes = writeBundle({ collection: 'c', papers: papers(n), identity: IDENTITY, vectors: vectors(n) });
     const vec = n * DIMS * 4;
     expect(bytes.length).toBeGreaterThan(vec);
     expect(bytes.length).toBeLessThan(vec + n * 250);
@@ -88,15 +89,58 @@ describe('bundle round trip', () => {
   });
 });
 
-describe('bundleMatchesModel', () => {
-  const { header } = readBundle(writeBundle(sample(2)));
-  it('matches only the same model id and ONNX sha256', () => {
-    expect(bundleMatchesModel(header, MODEL.id, MODEL.sha256)).toBe(true);
-    expect(bundleMatchesModel(header, MODEL.id, MODEL.sha256.toUpperCase())).toBe(true);
-    expect(bundleMatchesModel(header, 'Xenova/all-MiniLM-L6-v2', MODEL.sha256)).toBe(false);
-    expect(bundleMatchesModel(header, MODEL.id, '828e1496d7fabb79cfa4dcd84fa38625c0d3d21da474a00f08db0f559940cf35')).toBe(false);
-    expect(bundleMatchesModel({ model: undefined }, MODEL.id, MODEL.sha256)).toBe(false);
-    expect(bundleMatchesModel({ model: { ...header.model!, vectorFormat: VECTOR_FORMAT + 1 } }, MODEL.id, MODEL.sha256)).toBe(false);
+/** Re-encodes a bundle with an edited header (the payload and its CRC are kept). */
+function withHeader(bytes: Uint8Array, edit: (h: Record<string, unknown>) => void, extraPayload = new Uint8Array(0)): Uint8Array {
+  const hLen = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + hLen)));
+  edit(header);
+  const payload = new Uint8Array([...bytes.subarray(12 + hLen + ((4 - ((12 + hLen) % 4)) % 4)), ...extraPayload]);
+  header.payloadCrc32 = crc32([payload]);
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const pad = (4 - ((12 + json.length) % 4)) % 4;
+  const out = new Uint8Array(12 + json.length + pad + payload.length);
+  out.set(bytes.subarray(0, 8));
+  new DataView(out.buffer).setUint32(8, json.length, true);
+  out.set(json, 12);
+  out.set(payload, 12 + json.length + pad);
+  return out;
+}
+
+describe('bundle vector identity', () => {
+  it('the identity read back is compared field by field: another model, weights, dtype or text rule never fits', () => {
+    const { identity } = readBundle(writeBundle(sample(2)));
+    expect(identityMismatch(identity, IDENTITY)).toBeUndefined();
+    expect(identityMismatch(identity, transformerIdentity(getModel('Xenova/all-MiniLM-L6-v2'), 'q8'))).toMatch(/model=/);
+    expect(identityMismatch(identity, transformerIdentity(getModel('Xenova/bge-small-en-v1.5'), 'fp32'))).toMatch(/weights=/);
+    expect(identityMismatch(identity, { ...IDENTITY, textFormat: VECTOR_FORMAT + 1 })).toMatch(/textFormat=/);
+    expect(identityMismatch(readBundle(writeBundle({ collection: 'c', papers: papers(2) })).identity, IDENTITY)).toMatch(/no description/);
+  });
+
+  it('reads a first-version bundle: prefixes from the registry, its index section skipped', () => {
+    const v1 = withHeader(
+      writeBundle(sample(3)),
+      (h) => {
+        const m = h.model as Record<string, unknown>;
+        delete m.queryPrefix;
+        delete m.passagePrefix;
+        h.index = { kind: 'hnsw', bytes: 5, labels: [0, 1, 2] };
+      },
+      new Uint8Array([1, 2, 3, 4, 5]),
+    );
+    const b = readBundle(v1);
+    expect(b.issues).toEqual([]);
+    expect(b.vectors.size).toBe(3);
+    expect(b.identity).toEqual(IDENTITY);
+  });
+
+  it('vectors of another dimension than their model makes are dropped with a message, papers kept (hostile tour #10)', () => {
+    for (const dims of [8, 1000]) {
+      const b = readBundle(writeBundle({ collection: 'c', papers: papers(4), identity: { ...IDENTITY, dims }, vectors: new Float32Array(4 * dims).fill(0.1) }));
+      expect(b.papers).toHaveLength(4);
+      expect(b.vectors.size).toBe(0);
+      expect(b.identity).toBeUndefined();
+      expect(b.issues.map((i) => i.message).join(' ')).toMatch(new RegExp(`${dims} dimensions, but Xenova/bge-small-en-v1.5 makes 384`));
+    }
   });
 });
 
@@ -154,7 +198,6 @@ describe('bad bundles', () => {
     expect(b.papers).toHaveLength(3);
     expect([...b.vectors.keys()]).toEqual([input.papers[0]!.id, input.papers[2]!.id]);
     expect(b.issues[0]!.message).toMatch(/changed since it was embedded/);
-    expect(b.index).toBeUndefined(); // the index no longer matches the vectors
   });
 
   it('crc32 known value', () => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { run } from '../../src/cli/main.ts';
+import { testIdentity } from './helpers/identity.ts';
 import { VectorCacheNode } from '../../src/node/vector-cache.ts';
 import { DEFAULT_MODEL_ID } from '../../src/core/model/registry.ts';
 
@@ -125,8 +126,20 @@ describe('CLI search / related / eval (real default model)', () => {
     expect(j).toMatchObject({ n: 2, model: DEFAULT_MODEL_ID });
     for (const mode of ['lexical', 'vector', 'hybrid']) {
       expect(Object.keys(j[mode]).sort()).toEqual(['mrr', 'recall_at_1', 'recall_at_10', 'recall_at_5']);
-      for (const v of Object.values(j[mode])) expect(v).toBeGreaterThanOrEqual(0);
+      // The summary must be what its own per-query ranks say, by the documented definitions.
+      const ranks: (number | null)[][] = j.queries.map((q: { ranks: Record<string, (number | null)[]> }) => q.ranks[mode]);
+      const recall = (n: number) => ranks.reduce((a, r) => a + r.filter((x) => x !== null && x <= n).length / r.length, 0) / ranks.length;
+      const mrr = ranks.reduce((a, r) => {
+        const found = r.filter((x): x is number => x !== null);
+        return a + (found.length ? 1 / Math.min(...found) : 0);
+      }, 0) / ranks.length;
+      expect(j[mode].recall_at_1).toBeCloseTo(recall(1), 4);
+      expect(j[mode].recall_at_5).toBeCloseTo(recall(5), 4);
+      expect(j[mode].recall_at_10).toBeCloseTo(recall(10), 4);
+      expect(j[mode].mrr).toBeCloseTo(mrr, 4);
     }
+    // The first question's paper is in this corpus and found by some mode: the report is not all zeros.
+    expect(Math.max(j.lexical.mrr, j.vector.mrr, j.hybrid.mrr)).toBeGreaterThan(0);
     expect(j.queries).toHaveLength(2);
     expect(j.queries[1].missing).toEqual(['Not A Paper In This Corpus']);
     expect(j.queries[1].ranks.lexical[1]).toBeNull();
@@ -162,31 +175,34 @@ describe('VectorCacheNode', () => {
   const sha = 'ab'.repeat(32);
   it('round-trips binary Float32 vectors keyed by paper id and text hash', () => {
     const root = join(tmp, 'vc');
-    const c = VectorCacheNode.open(root, 'Org/Model', sha);
+    const c = VectorCacheNode.open(root, testIdentity('Org/Model', 3, { weights: sha }));
     c.put('p1', 'h1', new Float32Array([0.25, -1, 3.5]));
     c.put('p2', 'h2', new Float32Array([1, 2, 3]));
     c.save();
     expect(readFileSync(c.file).subarray(0, 4).toString('latin1')).toBe('AAVC');
-    const d = VectorCacheNode.open(root, 'Org/Model', sha);
+    const d = VectorCacheNode.open(root, testIdentity('Org/Model', 3, { weights: sha }));
     expect(d.size).toBe(2);
     expect([...d.get('p1', 'h1')!]).toEqual([0.25, -1, 3.5]);
     expect(d.get('p1', 'other-text')).toBeUndefined();
-    expect(VectorCacheNode.open(root, 'Org/Model', 'cd'.repeat(32)).size).toBe(0); // other model file
+    expect(VectorCacheNode.open(root, testIdentity('Org/Model', 3, { weights: 'cd'.repeat(32) })).size).toBe(0); // other model file
+    // Same weights, another dtype or text rule: another identity, so nothing is reused.
+    expect(VectorCacheNode.open(root, testIdentity('Org/Model', 3, { weights: sha, dtype: 'fp32' })).size).toBe(0);
+    expect(VectorCacheNode.open(root, testIdentity('Org/Model', 3, { weights: sha, textFormat: 99 })).size).toBe(0);
   });
 
   it('ignores (and reports) a truncated cache file instead of trusting part of it', () => {
     const root = join(tmp, 'vc2');
-    const c = VectorCacheNode.open(root, 'm', sha);
+    const c = VectorCacheNode.open(root, testIdentity('m', 3, { weights: sha }));
     c.put('p1', 'h1', new Float32Array([1, 2, 3]));
     c.save();
     truncateSync(c.file, 30);
     const warnings: string[] = [];
-    const d = VectorCacheNode.open(root, 'm', sha, (w) => warnings.push(w));
+    const d = VectorCacheNode.open(root, testIdentity('m', 3, { weights: sha }), (w) => warnings.push(w));
     expect(d.size).toBe(0);
     expect(warnings[0]).toMatch(/truncated|too short/);
     d.put('p9', 'h9', new Float32Array([4, 5, 6]));
     d.save();
     expect(existsSync(d.file)).toBe(true);
-    expect(VectorCacheNode.open(root, 'm', sha).size).toBe(1);
+    expect(VectorCacheNode.open(root, testIdentity('m', 3, { weights: sha })).size).toBe(1);
   });
 });

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { loadEmbedder, type Embedder } from '../../src/core/model/embedder.ts';
 import { resolveLocalModelDir, REPO_ROOT } from '../../src/node/model-dir.ts';
 import { DEFAULT_MODEL_ID, getModel, requiredFiles } from '../../src/core/model/registry.ts';
+import { transformerIdentity } from '../../src/core/vectors/identity.ts';
 import { HashMismatchError } from '../../src/core/util/sha256.ts';
 
 const D = 384;
@@ -43,9 +44,10 @@ describe('loadEmbedder (default model, onnxruntime-node)', () => {
   });
   afterAll(() => e?.dispose());
 
-  it('reports the pinned model hash, dims and the Node device', () => {
+  it('reports its vector identity (pinned weights, dtype, pooling, prefixes, text rule), dims and the Node device', () => {
     const spec = getModel(DEFAULT_MODEL_ID);
-    expect(e.modelHash).toBe(spec.onnx.q8!.sha256);
+    expect(e.identity).toEqual(transformerIdentity(spec, 'q8'));
+    expect(e.identity.weights).toBe(spec.onnx.q8!.sha256);
     expect(e.dimensions).toBe(D);
     expect(e.device).toBe('cpu');
   });

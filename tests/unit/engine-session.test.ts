@@ -5,8 +5,11 @@ import { openIdbStore } from '../../src/browser/idb-store.ts';
 import type { EmbeddingModel, Paper } from '../../src/core/types.ts';
 import type { EngineEvent } from '../../src/protocol.ts';
 import { paperId } from '../../src/core/library/ids.ts';
+import { getModel } from '../../src/core/model/registry.ts';
+import { transformerIdentity } from '../../src/core/vectors/identity.ts';
 
-const DIMS = 32;
+/** The registry's dimension, so the fake carries the real model's vector identity. */
+const DIMS = 384;
 /** Deterministic bag-of-words vectors: similar words → similar vectors, so ranking is testable. */
 function vec(text: string): Float32Array {
   const v = new Float32Array(DIMS);
@@ -19,10 +22,11 @@ function vec(text: string): Float32Array {
   return v.map((x) => x / n);
 }
 
-function fakeModel(counter: { docs: number }, opts: { device?: 'webgpu' | 'wasm'; failAfter?: number } = {}): EmbeddingModel {
+function fakeModel(counter: { docs: number }, opts: { device?: 'webgpu' | 'wasm'; failAfter?: number; modelId?: string } = {}): EmbeddingModel {
+  const modelId = opts.modelId ?? 'Xenova/all-MiniLM-L6-v2';
   return {
-    modelId: 'Xenova/all-MiniLM-L6-v2',
-    modelHash: 'afdb6f1a0e45b715d0bb9b11772f032c399babd23bfc31fed1c170afc848bdb1',
+    modelId,
+    identity: transformerIdentity(getModel(modelId), 'q8'),
     dimensions: DIMS,
     device: opts.device ?? 'wasm',
     async embedDocuments(texts, o) {
@@ -231,12 +235,18 @@ describe('EngineSession', () => {
     expect((await b.search('beekeeping pollination', 'vector')).hits[0].paper.title).toBe('Mine');
   });
 
-  it('estimates re-embedding cost for another model', async () => {
-    const s = new EngineSession(makeDeps(() => new MemoryStore(), { docs: 0 }).deps);
+  it('estimates re-embedding cost from the measured rate, else from model depth', async () => {
+    const store = new MemoryStore();
+    const s = new EngineSession(makeDeps(() => store, { docs: 0 }).deps);
     await s.init({ autoIndex: false });
-    const cost = await s.reembedCost('Xenova/bge-small-en-v1.5');
-    expect(cost).toMatchObject({ papers: 40, reusable: 0 });
-    expect(cost.seconds).toBeGreaterThan(0);
+    // Unmeasured: 3 docs/s for a 12-layer model, twice that for a 6-layer one.
+    expect(await s.reembedCost('Xenova/bge-small-en-v1.5')).toMatchObject({ papers: 40, reusable: 0, seconds: 13, secondsAll: 13 });
+    expect(await s.reembedCost('Xenova/all-MiniLM-L6-v2')).toMatchObject({ seconds: 7 });
+    // A rate measured on this device wins, and vectors already stored for the model are not counted.
+    await store.setMeta('embedRate:Xenova/bge-small-en-v1.5', 10);
+    await s.startIndexing(); // embeds the 40 papers with the (fake) MiniLM
+    expect(await s.reembedCost('Xenova/bge-small-en-v1.5')).toMatchObject({ reusable: 0, seconds: 4, secondsAll: 4 });
+    expect(await s.reembedCost('Xenova/all-MiniLM-L6-v2')).toMatchObject({ reusable: 40, seconds: 0 });
   });
 });
 
@@ -248,7 +258,7 @@ describe('EngineSession persistence details', () => {
     await a.init({ autoIndex: false });
     await a.startIndexing();
     expect(a.status().indexKind).toBe('hnsw');
-    const key = a.status().modelKey!;
+    const key = a.status().vectorKey!;
     const bytes = await store.getBlob(`hnsw:${key}`);
     expect(bytes?.byteLength).toBeGreaterThan(1000);
     expect(await store.getMeta<string[]>(`hnsw:${key}:ids`)).toHaveLength(40);
@@ -288,8 +298,7 @@ describe('EngineSession persistence details', () => {
     const { deps } = makeDeps(() => store, counter, {
       loadModel: async (id) => {
         loaded.push(id);
-        const m = fakeModel(counter);
-        return { ...m, modelId: id, modelHash: id === 'Xenova/e5-small-v2' ? 'e5hash' : m.modelHash };
+        return fakeModel(counter, { modelId: id });
       },
     });
     const s = new EngineSession(deps);

@@ -3,6 +3,7 @@
  * gets back must be everything the preview needs, and a whole-file ImportError must keep its code
  * and message across the (structured-clone) worker boundary.
  */
+import { testIdentity } from './helpers/identity.ts';
 import { describe, it, expect } from 'vitest';
 import { runImportJob } from '../../workers/import-job.ts';
 import { serializeError } from '../../workers/import-messages.ts';
@@ -47,13 +48,13 @@ describe('runImportJob', () => {
   it('reads a bundle: papers, header model and vectors keyed by paper with their text hash', () => {
     const papers: Paper[] = [0, 1].map((i) => ({ id: paperId(`Paper ${i}`), title: `Paper ${i}`, abstract: `Abstract ${i}.` }));
     const vectors = new Float32Array([1, 0, 0, 0, 0, 1, 0, 0]);
-    const model = { id: 'Xenova/bge-small-en-v1.5', sha256: 'ab'.repeat(32), dtype: 'q8', pooling: 'cls', dims: 4 };
-    const bytes = writeBundle({ collection: 'shared', papers, model, vectors });
+    const identity = testIdentity('test/four-dims', 4);
+    const bytes = writeBundle({ collection: 'shared', papers, identity, vectors });
     const r = runImportJob({ fileName: 'shared.atlas', data: bytes, existing: [] });
     expect(r.format).toBe('bundle');
     expect(r.papers.map((p) => p.id)).toEqual(papers.map((p) => p.id));
     expect(r.bundle?.collection).toBe('shared');
-    expect(r.bundle?.model).toMatchObject(model);
+    expect(r.bundle?.identity).toEqual(identity);
     const v = r.bundle!.vectors.get(papers[1].id)!;
     expect([...v.vector]).toEqual([0, 1, 0, 0]);
     expect(v.textHash).toBe(textHash('Paper 1', 'Abstract 1.'));

@@ -1,4 +1,5 @@
 /** loadCorpusFile: the CLI's `--corpus FILE` reader (Node only). */
+import { testIdentity } from './helpers/identity.ts';
 import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,11 +27,12 @@ describe('loadCorpusFile', () => {
     const papers = titles.map((t) => ({ id: paperId(t), title: t, abstract: `About ${t}.`, collection: 'x' }));
     const vectors = new Float32Array(2 * 4).map((_, i) => i / 8);
     const file = join(dir, 'c.atlas');
-    writeFileSync(file, writeBundle({ collection: 'x', papers, model: { id: 'm', sha256: 'ab', dtype: 'q8', pooling: 'cls', dims: 4 }, vectors }));
+    const identity = testIdentity('m', 4, { weights: 'ab' });
+    writeFileSync(file, writeBundle({ collection: 'x', papers, identity, vectors }));
     const r = await loadCorpusFile(file);
     expect(r.format).toBe('bundle');
     expect(r.papers.map((p) => p.title)).toEqual(titles);
-    expect(r.vectors).toMatchObject({ modelId: 'm', modelSha256: 'ab', dims: 4 });
+    expect(r.vectors?.identity).toEqual(identity);
     expect([...r.vectors!.byPaperId.get(papers[1]!.id)!]).toEqual([0.5, 0.625, 0.75, 0.875]);
   });
 

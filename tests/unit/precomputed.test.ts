@@ -4,7 +4,8 @@
  * (makeShippedSet), served by an in-memory fetch.
  */
 import { describe, expect, it } from 'vitest';
-import { loadShippedVectors, type ShippedModelFacts } from '../../src/core/vectors/shipped.ts';
+import { loadShippedVectors } from '../../src/core/vectors/shipped.ts';
+import { transformerIdentity, type VectorIdentity } from '../../src/core/vectors/identity.ts';
 import {
   makeShippedSet,
   SHIPPED_FORMAT,
@@ -47,27 +48,14 @@ function unitRows(n: number): Float32Array {
   return v;
 }
 
-const facts: ShippedModelFacts = { modelId: spec.id, modelSha256: spec.onnx.q8!.sha256, dtype: 'q8' };
+const facts: VectorIdentity = transformerIdentity(spec, 'q8');
 
-async function site(opts: { hnsw?: boolean; mutate?: (m: ShippedManifest, files: Map<string, Uint8Array>) => void } = {}) {
+async function site(opts: { mutate?: (m: ShippedManifest, files: Map<string, Uint8Array>) => void } = {}) {
   const vectors = unitRows(papers.length);
-  const { set, files } = await makeShippedSet(papers.length, {
-    model: {
-      id: spec.id,
-      sha256: spec.onnx.q8!.sha256,
-      dtype: 'q8',
-      pooling: spec.pooling,
-      queryPrefix: spec.queryPrefix,
-      passagePrefix: spec.passagePrefix,
-      dims: DIMS,
-    },
-    vectors,
-    hnsw: opts.hnsw ? { bytes: new Uint8Array([1, 2, 3, 4, 5]), M: 16, efConstruction: 100 } : undefined,
-  });
+  const { set, files } = await makeShippedSet(papers.length, { identity: facts, vectors });
   const manifest: ShippedManifest = {
     format: SHIPPED_FORMAT,
     version: SHIPPED_VERSION,
-    vectorFormat: VECTOR_FORMAT,
     papers: papers.map((p) => ({ id: p.id, textHash: textHash(p.title, p.abstract) })),
     sets: [set],
   };
@@ -129,12 +117,13 @@ describe('loadShippedVectors', () => {
   });
 
   it.each([
-    ['model sha256', { modelSha256: 'f'.repeat(64) }, /sha256=/],
+    ['weights sha256', { weights: 'f'.repeat(64) }, /weights=/],
     ['dtype', { dtype: 'fp32' }, /dtype=/],
     ['query prefix', { queryPrefix: 'query: ' }, /queryPrefix=/],
     ['passage prefix', { passagePrefix: 'passage: ' }, /passagePrefix=/],
     ['pooling', { pooling: 'mean' as const }, /pooling=/],
     ['dims', { dims: 768 }, /dims=/],
+    ['text joining rule (VECTOR_FORMAT)', { textFormat: VECTOR_FORMAT + 1 }, /textFormat=/],
   ])('refuses a different %s', async (_name, change, reason) => {
     const { fetchFn } = await site();
     const r = await loadShippedVectors(BASE, { ...facts, ...change }, papers, { fetch: fetchFn });
@@ -145,7 +134,7 @@ describe('loadShippedVectors', () => {
   it('refuses a different model id', async () => {
     const { fetchFn } = await site();
     const other = getModel('Xenova/all-MiniLM-L6-v2');
-    const r = await loadShippedVectors(BASE, { modelId: other.id, modelSha256: other.onnx.q8!.sha256, dtype: 'q8' }, papers, { fetch: fetchFn });
+    const r = await loadShippedVectors(BASE, transformerIdentity(other, 'q8'), papers, { fetch: fetchFn });
     expect(r).toEqual({ ok: false, reason: expect.stringContaining('no shipped vectors for model Xenova/all-MiniLM-L6-v2') });
   });
 
@@ -181,10 +170,10 @@ describe('loadShippedVectors', () => {
     expect(r).toEqual({ ok: false, reason: expect.stringContaining('rows × 384 dims need') });
   });
 
-  it('refuses a different text joining rule (VECTOR_FORMAT)', async () => {
-    const { fetchFn } = await site({ mutate: (m) => void (m.vectorFormat = VECTOR_FORMAT + 1) });
+  it('refuses vectors the build made under another text rule than this app uses', async () => {
+    const { fetchFn } = await site({ mutate: (m) => void (m.sets[0].identity.textFormat = VECTOR_FORMAT + 1) });
     const r = await loadShippedVectors(BASE, facts, papers, { fetch: fetchFn });
-    expect(r).toEqual({ ok: false, reason: expect.stringContaining('text format') });
+    expect(r).toEqual({ ok: false, reason: expect.stringContaining('textFormat=') });
   });
 
   it('refuses unknown formats and unsafe file names', async () => {
@@ -216,17 +205,5 @@ describe('loadShippedVectors', () => {
     });
   });
 
-  it('returns the HNSW graph only when every shipped row is current', async () => {
-    const full = await site({ hnsw: true });
-    const r = await loadShippedVectors(BASE, facts, papers, { fetch: full.fetchFn });
-    if (!r.ok) throw new Error(r.reason);
-    expect(r.hnsw).toEqual(new Uint8Array([1, 2, 3, 4, 5]));
-    expect(r.hnswPaperIds).toEqual(papers.map((p) => p.id));
 
-    const partial = await site({ hnsw: true });
-    const r2 = await loadShippedVectors(BASE, facts, papers.slice(0, 2), { fetch: partial.fetchFn });
-    if (!r2.ok) throw new Error(r2.reason);
-    expect(r2.hnsw).toBeUndefined();
-    expect(partial.requested.some((u) => u.includes('/hnsw.'))).toBe(false);
-  });
 });

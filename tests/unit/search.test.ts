@@ -12,6 +12,8 @@ import { DEFAULT_MODEL_ID } from '../../src/core/model/registry.ts';
 import { loadEmbedder } from '../../src/core/model/embedder.ts';
 import { resolveLocalModelDir } from '../../src/node/model-dir.ts';
 import type { EmbeddingModel, Paper } from '../../src/core/types.ts';
+import { HnswIndex } from '../../src/core/ann/index.ts';
+import { testIdentity } from './helpers/identity.ts';
 
 /**
  * Deterministic stand-in for a sentence embedder, for mechanics tests only: hashed bag of words,
@@ -19,7 +21,7 @@ import type { EmbeddingModel, Paper } from '../../src/core/types.ts';
  */
 class BagOfWordsModel implements EmbeddingModel {
   readonly modelId = 'test/bag-of-words';
-  readonly modelHash = '0'.repeat(64);
+  readonly identity = testIdentity('test/bag-of-words', 64);
   readonly dimensions = 64;
   readonly device = 'cpu' as const;
   queries = 0;
@@ -165,18 +167,18 @@ describe('SearchEngine', () => {
       b.forEach((h, i) => expect(h.score).toBeCloseTo(a[i].score, 5));
     });
 
-    it('restores a serialised graph, and rejects damaged bytes without a half state', async () => {
-      const bytes = await hnsw.serializeVectors();
-      expect(bytes).toBeInstanceOf(Uint8Array);
+    it('adopts a restored graph built from the same rows, and refuses one of another size', async () => {
+      const bytes = await hnsw.primary!.vectorIndex!.serialize();
+      const ids = [...hnsw.primary!.paperIds];
       const again = new SearchEngine({ model: new BagOfWordsModel(), exactThreshold: 4 });
       again.setPapers(PAPERS);
-      expect(await again.restoreVectors([...hnsw.vectorPaperIds], vectors, bytes!)).toBe(true);
+      await again.setVectors(ids, vectors, { index: await HnswIndex.restore(bytes, 64) });
       expect(again.vectorIndexKind()).toBe('hnsw');
       expect(again.related(PAPERS[0].id, 3).map((h) => h.paper.id)).toEqual(hnsw.related(PAPERS[0].id, 3).map((h) => h.paper.id));
-      const broken = new SearchEngine({ model: new BagOfWordsModel() });
-      broken.setPapers(PAPERS);
-      expect(await broken.restoreVectors(PAPERS.map((p) => p.id), vectors, new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]))).toBe(false);
-      expect(broken.vectorIndexKind()).toBeNull();
+      const other = new SearchEngine({ model: new BagOfWordsModel() });
+      other.setPapers(PAPERS);
+      const graph = await HnswIndex.restore(bytes, 64);
+      await expect(other.setVectors(ids.slice(0, 3), vectors.slice(0, 3 * 64), { index: graph })).rejects.toThrow(/restored index holds 6/);
     });
   });
 });

@@ -5,6 +5,7 @@
 import type { HierarchicalNSW, HnswlibModule } from 'hnswlib-wasm';
 import { autoEf, checkBatch, checkQuery, FORMAT_VERSION, HNSW_DEFAULTS, type VectorIndex } from './vector-index.ts';
 import type { Neighbor } from '../types.ts';
+import { runtime } from '../util/runtime.ts';
 
 const HNSW_MAGIC = 0x4e485841; // "AXHN"
 
@@ -95,7 +96,7 @@ function idbRequest<T>(req: IDBRequest<T>): Promise<T> {
 }
 
 async function withScratchStore<T>(mode: IDBTransactionMode, fn: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  if (typeof indexedDB === 'undefined') throw new Error('HNSW save/restore needs IndexedDB (in Node, load fake-indexeddb/auto first)');
+  if (!runtime.hasIndexedDB) throw new Error('HNSW save/restore needs IndexedDB (in Node, load fake-indexeddb/auto first)');
   const db = await idbRequest(indexedDB.open(IDB_NAME));
   try {
     if (!db.objectStoreNames.contains(IDB_STORE)) throw new Error(`IndexedDB ${IDB_NAME} has no ${IDB_STORE} store: hnswlib-wasm's file system was not initialised`);

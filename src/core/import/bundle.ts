@@ -1,5 +1,5 @@
 /**
- * Export/import of one collection with its vectors (and optionally its serialised HNSW index) as a
+ * Export/import of one collection with its vectors as a
  * single binary file (`.atlas`), so another machine can search it without re-embedding.
  *
  * Layout (all integers little-endian):
@@ -8,7 +8,7 @@
  *   12  H bytes   header, UTF-8 JSON (BundleHeader)
  *   …   0–3 zero bytes so the vectors start at a multiple of 4
  *   …   count × dims × 4 bytes   Float32 vectors, row i ↔ header.papers[i]
- *   …   header.index.bytes bytes serialised index (optional)
+ *   …   header.index.bytes bytes: a serialised index written by the first version (skipped)
  * Binary rather than JSON+base64: base64 adds 33 % and a 15 MB string copy per 10k vectors, and
  * the Float32 bytes round-trip exactly. The header stays human-readable JSON (`head -c 2000`).
  *
@@ -16,12 +16,13 @@
  * returned only for a paper whose title/abstract still hash to the `textHash` it was embedded
  * from; readers reject schema versions newer than BUNDLE_SCHEMA instead of misreading them.
  */
-import { paperId, textHash } from '../library/ids.ts';
+import { textHash } from '../library/ids.ts';
 import { float32ToLeBytes, leBytesToFloat32 } from '../vectors/float32-le.ts';
 import { buildPaper, DEFAULT_LIMITS, type RecordLimits } from './record.ts';
 import { ImportError } from './errors.ts';
 import { MAX_ISSUES, formatBytes } from './limits.ts';
-import { VECTOR_FORMAT } from '../vectors/document-text.ts';
+import type { VectorIdentity } from '../vectors/identity.ts';
+import { getModel, type ModelSpec } from '../model/registry.ts';
 import type { Paper, ParseIssue } from '../types.ts';
 
 export const BUNDLE_MAGIC = 'ATLASB1\n';
@@ -31,15 +32,22 @@ export const BUNDLE_SCHEMA = 1;
 export const BUNDLE_APP = 'abstract-atlas';
 export const BUNDLE_EXTENSION = '.atlas';
 
+/**
+ * The vector identity (vectors/identity.ts) of the bundle's vectors, in the header's field names.
+ * Bundles written before the prefixes were recorded lack them: `bundleIdentity` fills them in from
+ * the registry for models it knows.
+ */
 export interface BundleModel {
   id: string;
-  /** sha256 of the ONNX file the vectors were made with. */
+  /** sha256 of the weights file the vectors were made with. */
   sha256: string;
   dtype: string;
   pooling: string;
   dims: number;
-  /** `VECTOR_FORMAT` (text.ts) at export: how a paper's text was built for embedding. */
+  /** `VECTOR_FORMAT` (vectors/document-text.ts) at export: how a paper's text was built for embedding. */
   vectorFormat: number;
+  queryPrefix?: string;
+  passagePrefix?: string;
 }
 
 export interface BundlePaper extends Paper {
@@ -56,7 +64,10 @@ export interface BundleHeader {
   model?: BundleModel;
   count: number;
   papers: BundlePaper[];
-  /** Serialised ANN index; `labels[i]` is the index label of papers[i]. */
+  /**
+   * Written by the first version only (never read for search: an index is rebuilt from the vectors
+   * in the library it joins). Still parsed so its bytes are covered by the length and CRC checks.
+   */
   index?: { kind: string; bytes: number; labels: number[]; params?: Record<string, number> };
   /** CRC-32 of everything after the header padding. */
   payloadCrc32: number;
@@ -65,11 +76,10 @@ export interface BundleHeader {
 export interface BundleInput {
   collection: string;
   papers: Paper[];
-  /** Required with `vectors`. */
-  model?: Omit<BundleModel, 'vectorFormat'> & { vectorFormat?: number };
-  /** papers.length × model.dims, row i ↔ papers[i]. */
+  /** Required with `vectors`: the identity they were made under. */
+  identity?: VectorIdentity;
+  /** papers.length × identity.dims, row i ↔ papers[i]. */
   vectors?: Float32Array;
-  index?: { kind: string; bytes: Uint8Array; labels: number[]; params?: Record<string, number> };
   created?: Date;
 }
 
@@ -79,8 +89,8 @@ export interface Bundle {
   papers: Paper[];
   /** Usable vectors by paper id (empty when the bundle has none or all were stale). */
   vectors: Map<string, Float32Array>;
-  /** Raw index bytes and labels, only when every paper and vector was accepted unchanged. */
-  index?: { kind: string; bytes: Uint8Array; labels: number[]; params?: Record<string, number> };
+  /** Identity of `vectors` (absent when the bundle carries papers only). */
+  identity?: VectorIdentity;
   issues: ParseIssue[];
 }
 
@@ -107,35 +117,68 @@ const pad4 = (n: number) => (4 - (n % 4)) % 4;
  * disagree in length, or labels do not match the papers.
  */
 export function writeBundle(input: BundleInput): Uint8Array {
-  const { papers, vectors, model, index } = input;
-  if (vectors && !model) throw new Error('writeBundle: vectors need a model description');
-  if (vectors && model && vectors.length !== papers.length * model.dims) {
-    throw new Error(`writeBundle: ${vectors.length} floats for ${papers.length} papers × ${model.dims} dims`);
+  const { papers, vectors, identity } = input;
+  if (vectors && !identity) throw new Error('writeBundle: vectors need their vector identity');
+  if (vectors && identity && vectors.length !== papers.length * identity.dims) {
+    throw new Error(`writeBundle: ${vectors.length} floats for ${papers.length} papers × ${identity.dims} dims`);
   }
-  if (index && index.labels.length !== papers.length) throw new Error('writeBundle: index.labels must have one label per paper');
   const vecBytes = vectors ? float32ToLeBytes(vectors) : new Uint8Array(0);
-  const idxBytes = index?.bytes ?? new Uint8Array(0);
   const header: BundleHeader = {
     schema: BUNDLE_SCHEMA,
     app: BUNDLE_APP,
     created: (input.created ?? new Date()).toISOString(),
     collection: input.collection,
-    model: vectors && model ? { ...model, vectorFormat: model.vectorFormat ?? VECTOR_FORMAT } : undefined,
+    model: vectors && identity ? bundleModelOf(identity) : undefined,
     count: papers.length,
     papers: papers.map((p) => ({ ...p, textHash: textHash(p.title, p.abstract) })),
-    index: index ? { kind: index.kind, bytes: idxBytes.length, labels: index.labels, params: index.params } : undefined,
-    payloadCrc32: crc32([vecBytes, idxBytes]),
+    payloadCrc32: crc32([vecBytes]),
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
   const start = 12 + json.length;
   const pad = pad4(start);
-  const out = new Uint8Array(start + pad + vecBytes.length + idxBytes.length);
+  const out = new Uint8Array(start + pad + vecBytes.length);
   out.set(BUNDLE_MAGIC_BYTES, 0);
   new DataView(out.buffer).setUint32(8, json.length, true);
   out.set(json, 12);
   out.set(vecBytes, start + pad);
-  out.set(idxBytes, start + pad + vecBytes.length);
   return out;
+}
+
+/** The header's description of vectors made under `id`. */
+export function bundleModelOf(id: VectorIdentity): BundleModel {
+  return {
+    id: id.model,
+    sha256: id.weights,
+    dtype: id.dtype,
+    pooling: id.pooling,
+    dims: id.dims,
+    vectorFormat: id.textFormat,
+    queryPrefix: id.queryPrefix,
+    passagePrefix: id.passagePrefix,
+  };
+}
+
+/**
+ * The vector identity a header describes. Prefixes missing from first-version bundles come from the
+ * registry entry of the model id (unknown models keep them undefined, so they never match).
+ */
+export function bundleIdentity(m: BundleModel): Partial<VectorIdentity> {
+  let spec: ModelSpec | undefined;
+  try {
+    spec = getModel(m.id);
+  } catch {
+    spec = undefined;
+  }
+  return {
+    model: m.id,
+    weights: m.sha256,
+    dtype: m.dtype,
+    pooling: m.pooling,
+    dims: m.dims,
+    textFormat: m.vectorFormat,
+    queryPrefix: m.queryPrefix ?? spec?.queryPrefix,
+    passagePrefix: m.passagePrefix ?? spec?.passagePrefix,
+  };
 }
 
 /** True when `bytes` starts with the bundle magic. */
@@ -143,19 +186,22 @@ export function isBundle(bytes: Uint8Array): boolean {
   return bytes.length >= 8 && BUNDLE_MAGIC_BYTES.every((v, i) => bytes[i] === v);
 }
 
-/**
- * Whether the bundle's vectors can be used as-is with the model loaded here: same model id, same
- * ONNX file (sha256) and same text-building rule. Otherwise the caller re-embeds, with a notice.
- */
-export function bundleMatchesModel(header: Pick<BundleHeader, 'model'>, modelId: string, sha256: string): boolean {
-  const m = header.model;
-  return !!m && m.id === modelId && m.sha256.toLowerCase() === sha256.toLowerCase() && m.vectorFormat === VECTOR_FORMAT;
-}
-
 const bad = (msg: string) => new ImportError('bad-bundle', msg);
 
 function isObj(v: unknown): v is Record<string, unknown> {
   return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** A header whose vectors cannot be what its (known) model makes: the reason, else undefined. */
+function dimsProblem(m: BundleModel): string | undefined {
+  let spec: ModelSpec | undefined;
+  try {
+    spec = getModel(m.id);
+  } catch {
+    return undefined;
+  }
+  if (spec.dims === m.dims) return undefined;
+  return `The bundle's vectors have ${m.dims} dimensions, but ${spec.id} makes ${spec.dims}-dimensional vectors: they are ignored and the papers will be embedded again.`;
 }
 
 /** Checks the header's shape; everything in it is untrusted input. */
@@ -243,18 +289,22 @@ export function readBundle(bytes: Uint8Array, opts: ReadBundleOptions = {}): Bun
   if (crc32([vecBytes, idxBytes]) !== header.payloadCrc32) {
     throw bad('The bundle is corrupt: its vectors/index do not match their checksum (the file was damaged in transfer).');
   }
-  const all = header.model ? leBytesToFloat32(vecBytes) : undefined;
+  let all = header.model ? leBytesToFloat32(vecBytes) : undefined;
+  const wrongDims = header.model ? dimsProblem(header.model) : undefined;
+  if (wrongDims) {
+    // Vectors of another shape than their model makes cannot be searched: keep the papers, re-embed.
+    issues.push({ message: wrongDims });
+    all = undefined;
+  }
 
   const limits = opts.limits ?? DEFAULT_LIMITS;
   const papers: Paper[] = [];
   const vectors = new Map<string, Float32Array>();
   const seen = new Set<string>();
-  let pristine = true; // index usable only when nothing was dropped or changed
   header.papers.forEach((rp, i) => {
     const entry = i + 1;
     if (!isObj(rp)) {
       issues.push({ entry, message: `Bundle paper ${entry} is not an object; skipped.` });
-      pristine = false;
       return;
     }
     const s = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -274,27 +324,22 @@ export function readBundle(bytes: Uint8Array, opts: ReadBundleOptions = {}): Bun
       issues,
     );
     if (!p) {
-      pristine = false;
       return;
     }
     if (seen.has(p.id)) {
       issues.push({ entry, message: `Bundle paper ${entry} repeats the title of an earlier paper; skipped.` });
-      pristine = false;
       return;
     }
     seen.add(p.id);
-    if (rp.id !== p.id || p.id !== paperId(p.title)) pristine = false;
     papers.push(p);
     if (!all) return;
     const row = all.subarray(i * dims, (i + 1) * dims);
     if (rp.textHash !== textHash(p.title, p.abstract)) {
       issues.push({ entry, message: `Bundle paper ${entry} "${p.title}" changed since it was embedded; it will be embedded again.` });
-      pristine = false;
       return;
     }
     if (!row.every(Number.isFinite)) {
       issues.push({ entry, message: `Bundle paper ${entry} "${p.title}" has an invalid vector (NaN/Infinity); it will be embedded again.` });
-      pristine = false;
       return;
     }
     vectors.set(p.id, row);
@@ -304,7 +349,7 @@ export function readBundle(bytes: Uint8Array, opts: ReadBundleOptions = {}): Bun
     header,
     papers,
     vectors,
-    index: header.index && pristine ? { kind: header.index.kind, bytes: idxBytes.slice(), labels: header.index.labels, params: header.index.params } : undefined,
+    identity: header.model && all ? (bundleIdentity(header.model) as VectorIdentity) : undefined,
     issues: capped,
   };
 }

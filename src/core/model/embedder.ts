@@ -19,9 +19,13 @@
  */
 import { AutoModel, AutoTokenizer, env } from '@huggingface/transformers';
 import type { PreTrainedModel, PreTrainedTokenizer, Tensor } from '@huggingface/transformers';
-import { getModel, type Dtype, type ModelFile, type ModelSpec } from './registry.ts';
+import { APP_DTYPE, getModel, type Dtype, type ModelFile, type ModelSpec } from './registry.ts';
 import type { Device, EmbeddingModel, EmbeddingsResult, EmbedOptions } from '../types.ts';
 import { verifySha256 } from '../util/sha256.ts';
+import { SerialQueue } from '../util/serial-queue.ts';
+import { abortError } from '../util/abort.ts';
+import { transformerIdentity, type VectorIdentity } from '../vectors/identity.ts';
+import { runtime } from '../util/runtime.ts';
 
 export interface LoadOptions {
   modelId: string;
@@ -54,13 +58,6 @@ export const DEFAULT_BATCH_SIZE = 16;
 
 const HUB = 'https://huggingface.co';
 
-const isNode = (): boolean => typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string' && typeof (globalThis as { window?: unknown }).window === 'undefined' && typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === 'undefined';
-
-function abortError(): Error {
-  const e = new Error('Embedding was cancelled');
-  e.name = 'AbortError';
-  return e;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Verified bytes, served to transformers.js through env.customCache
@@ -94,8 +91,7 @@ function joinPath(base: string, rel: string): string {
 
 /** Reads a local file in Node without a static `node:` import (core must also bundle for the browser). */
 async function readNodeFile(path: string): Promise<Uint8Array> {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const fs = proc?.getBuiltinModule?.('node:fs/promises') as { readFile(p: string): Promise<Uint8Array> } | undefined;
+  const fs = runtime.nodeModule<{ readFile(p: string): Promise<Uint8Array> }>('node:fs/promises');
   if (!fs) throw new Error('Reading model files from a folder needs Node ≥ 20.16 (process.getBuiltinModule)');
   try {
     return new Uint8Array(await fs.readFile(path));
@@ -147,7 +143,7 @@ async function loadVerified(spec: ModelSpec, file: ModelFile, opts: LoadOptions)
   for (const src of sources) {
     let bytes: Uint8Array;
     try {
-      const isUrl = /^(https?:|blob:|data:)/.test(src) || !isNode();
+      const isUrl = /^(https?:|blob:|data:)/.test(src) || !runtime.isNode;
       bytes = isUrl ? await fetchBytes(src, file.path, opts.onProgress) : await readNodeFile(src);
     } catch (err) {
       lastErr = err;
@@ -166,7 +162,7 @@ async function loadVerified(spec: ModelSpec, file: ModelFile, opts: LoadOptions)
 
 async function hasWebGpuAdapter(): Promise<boolean> {
   // navigator.gpu exists in headless Chromium without a GPU; only an adapter proves WebGPU works.
-  const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
+  const gpu = runtime.gpu;
   if (!gpu) return false;
   try {
     return (await gpu.requestAdapter()) != null;
@@ -176,7 +172,7 @@ async function hasWebGpuAdapter(): Promise<boolean> {
 }
 
 async function deviceCandidates(requested: LoadOptions['device']): Promise<Device[]> {
-  const fallback: Device = isNode() ? 'cpu' : 'wasm';
+  const fallback: Device = runtime.isNode ? 'cpu' : 'wasm';
   if (requested && requested !== 'auto') return [requested];
   return (await hasWebGpuAdapter()) ? ['webgpu', fallback] : [fallback];
 }
@@ -194,7 +190,7 @@ function l2normalize(v: Float32Array): Float32Array {
 
 class TransformersEmbedder implements Embedder {
   readonly modelId: string;
-  readonly modelHash: string;
+  readonly identity: VectorIdentity;
   readonly dimensions: number;
   readonly device: Device;
   readonly dtype: Dtype;
@@ -203,24 +199,20 @@ class TransformersEmbedder implements Embedder {
   private readonly spec: ModelSpec;
   private readonly tokenizer: PreTrainedTokenizer;
   private model: PreTrainedModel | undefined;
-  // One forward pass at a time: onnxruntime sessions are not re-entrant, and callers may interleave.
-  private queue: Promise<unknown> = Promise.resolve();
+  // One forward pass at a time: onnxruntime sessions are not re-entrant, and callers interleave.
+  // Each pass is its own job, and questions are 'high': a question waits for at most the one
+  // document pass that is running, never for the rest of a batch.
+  private readonly passes = new SerialQueue();
 
   constructor(spec: ModelSpec, dtype: Dtype, device: Device, tokenizer: PreTrainedTokenizer, model: PreTrainedModel) {
     this.spec = spec;
     this.modelId = spec.id;
-    this.modelHash = spec.onnx[dtype]!.sha256;
+    this.identity = transformerIdentity(spec, dtype);
     this.dimensions = spec.dims;
     this.device = device;
     this.dtype = dtype;
     this.tokenizer = tokenizer;
     this.model = model;
-  }
-
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 
   /** Runs the model on `texts` (already prefixed) and returns one pooled, normalised row per text. */
@@ -255,39 +247,35 @@ class TransformersEmbedder implements Embedder {
     return rows;
   }
 
-  embedDocuments(texts: string[], opts: EmbedOptions = {}): Promise<EmbeddingsResult> {
-    return this.serial(async () => {
-      const d = this.dimensions;
-      const batchSize = Math.max(1, Math.floor(opts.batchSize ?? DEFAULT_BATCH_SIZE));
-      // See the module comment: q8 vectors are only batch-independent one text per pass.
-      const passSize = this.dtype === 'q8' ? 1 : batchSize;
-      const out = new Float32Array(texts.length * d);
-      // Longest first: similar lengths share a padded batch (fp32), and progress is front-loaded with
-      // the slow items so the remaining-time estimate errs on the safe side.
-      const order = texts.map((_, i) => i).sort((a, b) => texts[b].length - texts[a].length || a - b);
-      let done = 0;
-      for (let start = 0; start < order.length; start += batchSize) {
-        if (opts.signal?.aborted) throw abortError();
-        const batch = order.slice(start, start + batchSize);
-        for (let p = 0; p < batch.length; p += passSize) {
-          const pass = batch.slice(p, p + passSize);
-          const rows = await this.forward(pass.map((i) => this.spec.passagePrefix + texts[i]));
-          pass.forEach((idx, j) => out.set(rows[j], idx * d));
-          this.embedCount += pass.length;
-        }
-        done += batch.length;
-        opts.onProgress?.({ done, total: texts.length });
+  async embedDocuments(texts: string[], opts: EmbedOptions = {}): Promise<EmbeddingsResult> {
+    const d = this.dimensions;
+    const batchSize = Math.max(1, Math.floor(opts.batchSize ?? DEFAULT_BATCH_SIZE));
+    // See the module comment: q8 vectors are only batch-independent one text per pass.
+    const passSize = this.dtype === 'q8' ? 1 : batchSize;
+    const out = new Float32Array(texts.length * d);
+    // Longest first: similar lengths share a padded batch (fp32), and progress is front-loaded with
+    // the slow items so the remaining-time estimate errs on the safe side.
+    const order = texts.map((_, i) => i).sort((a, b) => texts[b].length - texts[a].length || a - b);
+    let done = 0;
+    for (let start = 0; start < order.length; start += batchSize) {
+      if (opts.signal?.aborted) throw abortError('Embedding was cancelled');
+      const batch = order.slice(start, start + batchSize);
+      for (let p = 0; p < batch.length; p += passSize) {
+        const pass = batch.slice(p, p + passSize);
+        const rows = await this.passes.run(() => this.forward(pass.map((i) => this.spec.passagePrefix + texts[i])));
+        pass.forEach((idx, j) => out.set(rows[j], idx * d));
+        this.embedCount += pass.length;
       }
-      return { vectors: out, dimensions: d };
-    });
+      done += batch.length;
+      opts.onProgress?.({ done, total: texts.length });
+    }
+    return { vectors: out, dimensions: d };
   }
 
-  embedQuery(text: string): Promise<Float32Array> {
-    return this.serial(async () => {
-      const [row] = await this.forward([this.spec.queryPrefix + text]);
-      this.queryCount++;
-      return row;
-    });
+  async embedQuery(text: string): Promise<Float32Array> {
+    const [row] = await this.passes.run(() => this.forward([this.spec.queryPrefix + text]), 'high');
+    this.queryCount++;
+    return row;
   }
 
   async dispose(): Promise<void> {
@@ -305,15 +293,13 @@ class TransformersEmbedder implements Embedder {
  */
 export function loadEmbedder(opts: LoadOptions): Promise<Embedder> {
   // transformers.js' env and the served-bytes map are global: one load at a time.
-  const run = loadQueue.then(() => load(opts));
-  loadQueue = run.catch(() => undefined);
-  return run;
+  return loads.run(() => load(opts));
 }
-let loadQueue: Promise<unknown> = Promise.resolve();
+const loads = new SerialQueue();
 
 async function load(opts: LoadOptions): Promise<Embedder> {
   const spec = getModel(opts.modelId);
-  const dtype: Dtype = opts.dtype ?? 'q8';
+  const dtype: Dtype = opts.dtype ?? APP_DTYPE;
   const onnx = spec.onnx[dtype];
   if (!onnx) throw new Error(`Model ${spec.id} has no ${dtype} weights in the registry`);
 

@@ -1,32 +1,35 @@
 /**
- * The ranking engine shared by the browser worker and the CLI: papers, a BM25 index, a vector
- * index over document vectors, optionally an embedding model for queries, and the fusion of both.
+ * The ranking engine shared by the browser worker and the CLI: the papers, a BM25 index over them,
+ * any number of semantic rankers (VectorSpace: the document vectors of one vector identity plus the
+ * model that embeds questions into that space), and the fusion of their rankings (fusion.ts).
  *
- * Label spaces: BM25 uses one integer label per paper (assigned in setPapers/addPapers); the vector
- * index uses its own labels = position in the `paperIds` lists given to setVectors/addVectors, so a
- * caller that persists an HNSW graph only needs to persist that id list alongside it.
+ * Label spaces: BM25 uses one integer label per paper (assigned in setPapers/addPapers); each
+ * vector space indexes by paper id (its own labels stay inside it).
  *
- * Failure modes: vector/hybrid search without any vectors, or without a model for the query, throws
- * a `SearchNotReadyError` (the caller decides whether to fall back to lexical — we never silently
- * change the mode). Papers that have no vector yet (embedding in progress) still take part in
- * hybrid ranking through their lexical score.
+ * Failure modes: vector/hybrid search with no ready space (no vectors, or no query model) throws a
+ * `SearchNotReadyError` — the caller decides whether to fall back to lexical; the mode is never
+ * changed silently. Papers without a vector yet (embedding in progress) still take part in hybrid
+ * ranking through their lexical score.
  */
 import { Bm25Index, type Bm25Options } from './bm25.ts';
-import { ExactIndex, HnswIndex, EXACT_THRESHOLD, type VectorIndex } from '../ann/index.ts';
 import { bestSentence as pickSentence, type BestSentence } from './best-sentence.ts';
+import { DEFAULT_FUSION, fuse, type FusionOptions } from './fusion.ts';
+import { SearchNotReadyError, VectorSpace, type VectorSpaceOptions } from './vector-space.ts';
+import { vectorKey, type VectorIdentity, type VectorKey } from '../vectors/identity.ts';
+import type { VectorIndex } from '../ann/index.ts';
 import type { EmbeddingModel, Paper, SearchHit, SearchMode } from '../types.ts';
-import { DEFAULT_FUSION, fuseScores, type FusionOptions } from './fusion.ts';
 
-export { DEFAULT_FUSION, fuseScores, type FusionMethod, type FusionOptions } from './fusion.ts';
+export { DEFAULT_FUSION, fuse, fuseScores, type FusionMethod, type FusionOptions } from './fusion.ts';
+export { SearchNotReadyError, VectorSpace } from './vector-space.ts';
 
-export interface SearchEngineOptions {
+/** Results a search returns when the caller does not say (UI page size; the CLI's --k default). */
+export const DEFAULT_RESULTS = 20;
+
+export interface SearchEngineOptions extends VectorSpaceOptions {
   bm25?: Bm25Options;
   fusion?: Partial<FusionOptions>;
-  /** Vector counts below this use exact search; defaults to ann.ts's measured EXACT_THRESHOLD. */
-  exactThreshold?: number;
-  hnsw?: { M?: number; efConstruction?: number; efSearch?: number };
-  /** Query embedder: a model, or a loader called once on the first vector query. */
-  model?: EmbeddingModel | (() => Promise<EmbeddingModel>);
+  /** Query model of a first vector space (a shortcut for `useModel`). */
+  model?: EmbeddingModel;
 }
 
 export interface SearchOptions {
@@ -34,18 +37,10 @@ export interface SearchOptions {
   mode?: SearchMode;
   /** Restrict to papers whose `collection` is one of these. */
   collections?: string[];
+  /** Vector spaces to rank with (default: every ready space). */
+  spaces?: VectorKey[];
   /** Pick the best sentence per hit (default true); evaluation turns it off since it only ranks. */
   sentences?: boolean;
-}
-
-export class SearchNotReadyError extends Error {
-  override name = 'SearchNotReadyError';
-}
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
 }
 
 export class SearchEngine {
@@ -55,24 +50,16 @@ export class SearchEngine {
 
   private papers: (Paper | undefined)[] = []; // by lexical label
   private labelOf = new Map<string, number>(); // paper id → lexical label
-
-  private index: VectorIndex | null = null;
-  private vecIds: string[] = []; // vector label → paper id
-  private vecLabelOf = new Map<string, number>(); // paper id → vector label
-  private vectors: Float32Array[] = []; // vector label → row
-  private dims = 0;
-
-  private model: EmbeddingModel | null = null;
-  private modelLoader: (() => Promise<EmbeddingModel>) | null = null;
-  private queryCache = new Map<string, Float32Array>();
+  private readonly spaces = new Map<VectorKey, VectorSpace>();
 
   constructor(opts: SearchEngineOptions = {}) {
     this.opts = opts;
     this.fusion = { ...DEFAULT_FUSION, ...opts.fusion };
     this.bm25 = new Bm25Index(opts.bm25);
-    if (typeof opts.model === 'function') this.modelLoader = opts.model;
-    else if (opts.model) this.model = opts.model;
+    if (opts.model) this.useModel(opts.model);
   }
+
+  // ---------------------------------------------------------------- papers (lexical side)
 
   /** Replace all papers (lexical index rebuilt). Vectors of papers that remain are kept. */
   setPapers(papers: Paper[]): void {
@@ -103,10 +90,8 @@ export class SearchEngine {
       this.bm25.remove(label);
       this.papers[label] = undefined;
       this.labelOf.delete(id);
-      const vl = this.vecLabelOf.get(id);
-      if (vl !== undefined && this.index?.remove) this.index.remove(vl);
-      // Without remove() support the vector stays in the graph and is filtered out at query time.
     }
+    for (const s of this.spaces.values()) s.removePapers(ids);
   }
 
   getPaper(id: string): Paper | undefined {
@@ -118,162 +103,79 @@ export class SearchEngine {
     return this.labelOf.size;
   }
 
-  get vectorCount(): number {
-    return this.vecIds.length;
+  // ---------------------------------------------------------------- vector spaces
+
+  /** The space of an identity, created empty on first use. */
+  space(identity: VectorIdentity): VectorSpace {
+    const key = vectorKey(identity);
+    let s = this.spaces.get(key);
+    if (!s) this.spaces.set(key, (s = new VectorSpace(identity, this.opts)));
+    return s;
   }
 
-  /** 'exact' or 'hnsw' once vectors are set, else null. */
-  vectorIndexKind(): VectorIndex['kind'] | null {
-    return this.index?.kind ?? null;
+  /** The space of an identity if it exists (no side effect). */
+  findSpace(identity: VectorIdentity): VectorSpace | undefined {
+    return this.spaces.get(vectorKey(identity));
   }
 
-  setModel(model: EmbeddingModel | null): void {
-    this.model = model;
-    this.modelLoader = null;
-    this.queryCache.clear();
+  /** The space of `model`'s identity, with `model` as its query model. */
+  useModel(model: EmbeddingModel): VectorSpace {
+    const s = this.space(model.identity);
+    s.setQueryModel(model);
+    return s;
   }
 
-  /**
-   * Replace all document vectors. `vectors` is paperIds.length rows of L2-normalised Float32.
-   * Pass `index` to adopt a graph restored from bytes: it must have been built from exactly these
-   * rows with labels 0..n-1 in `paperIds` order (its size is checked).
-   */
-  async setVectors(paperIds: string[], vectors: Float32Array, opts: { index?: VectorIndex } = {}): Promise<void> {
-    const dims = this.checkRows(paperIds, vectors);
-    this.vecIds = [];
-    this.vecLabelOf.clear();
-    this.vectors = [];
-    this.index = null;
-    this.dims = dims;
-    if (paperIds.length === 0) return;
-    if (opts.index) {
-      if (opts.index.size !== paperIds.length || opts.index.dimensions !== dims) {
-        throw new Error(
-          `setVectors: restored index holds ${opts.index.size}×${opts.index.dimensions}, expected ${paperIds.length}×${dims}`,
-        );
-      }
-      this.index = opts.index;
-    }
-    this.appendRows(paperIds, vectors, dims);
-    if (!this.index) this.index = await this.buildIndex(dims, 0);
+  dropSpace(key: VectorKey): void {
+    this.spaces.delete(key);
   }
 
-  /**
-   * Like setVectors, adopting a graph saved by serializeVectors() instead of rebuilding it.
-   * Returns false (engine left without vectors; call setVectors) when the bytes are damaged or do
-   * not match these rows — never a half-restored state.
-   */
-  async restoreVectors(paperIds: string[], vectors: Float32Array, bytes: Uint8Array): Promise<boolean> {
-    const dims = this.checkRows(paperIds, vectors);
-    let index: VectorIndex;
-    try {
-      index = await HnswIndex.restore(bytes, dims, { efSearch: this.opts.hnsw?.efSearch });
-    } catch {
-      try {
-        index = ExactIndex.restore(bytes, dims);
-      } catch {
-        await this.setVectors([], new Float32Array(0));
-        return false;
-      }
-    }
-    if (index.size !== paperIds.length || index.dimensions !== dims) {
-      await this.setVectors([], new Float32Array(0));
-      return false;
-    }
-    await this.setVectors(paperIds, vectors, { index });
-    return true;
+  get vectorSpaces(): VectorSpace[] {
+    return [...this.spaces.values()];
   }
 
-  /**
-   * Bytes worth persisting for a fast reload: the HNSW graph. Undefined for exact search, whose
-   * "index" is just the vectors the caller stores anyway (rebuilding it is a memcpy).
-   */
-  async serializeVectors(): Promise<Uint8Array | undefined> {
-    return this.index?.kind === 'hnsw' ? this.index.serialize() : undefined;
+  /** The first space added: the one the single-model conveniences below act on. */
+  get primary(): VectorSpace | undefined {
+    return this.spaces.values().next().value;
   }
 
-  /** Append vectors for more papers (e.g. one embedding batch); switches to HNSW past the threshold. */
-  async addVectors(paperIds: string[], vectors: Float32Array): Promise<void> {
-    if (paperIds.length === 0) return;
-    const dims = this.checkRows(paperIds, vectors);
-    if (this.dims && dims !== this.dims) throw new Error(`addVectors: got ${dims}-d vectors, index holds ${this.dims}-d`);
-    this.dims = dims;
-    const from = this.vecIds.length;
-    this.appendRows(paperIds, vectors, dims);
-    const threshold = this.opts.exactThreshold ?? EXACT_THRESHOLD;
-    if (!this.index || (this.index.kind === 'exact' && this.vecIds.length >= threshold)) {
-      this.index = await this.buildIndex(dims, 0);
-    } else {
-      this.index.add(this.packRows(from), range(from, this.vecIds.length));
-    }
+  private requirePrimary(): VectorSpace {
+    const s = this.primary;
+    if (!s) throw new SearchNotReadyError('No vector space: load a model first (useModel)');
+    return s;
   }
 
-  /** The index, e.g. to serialise an HNSW graph for persistence. */
-  get vectorIndex(): VectorIndex | null {
-    return this.index;
+  /** Single-model convenience: replace the primary space's vectors. */
+  setVectors(paperIds: string[], vectors: Float32Array, opts: { index?: VectorIndex } = {}): Promise<void> {
+    return this.requirePrimary().setVectors(paperIds, vectors, opts);
   }
 
-  /** Ids in vector-label order (persist with the serialised index). */
-  get vectorPaperIds(): readonly string[] {
-    return this.vecIds;
+  /** Single-model convenience: append to the primary space. */
+  addVectors(paperIds: string[], vectors: Float32Array): Promise<void> {
+    return this.requirePrimary().addVectors(paperIds, vectors);
   }
 
+  /** A paper's vector in the primary space. */
   getVector(paperId: string): Float32Array | undefined {
-    const vl = this.vecLabelOf.get(paperId);
-    return vl === undefined ? undefined : this.vectors[vl];
+    return this.primary?.getVector(paperId);
   }
 
-  private checkRows(paperIds: string[], vectors: Float32Array): number {
-    if (paperIds.length === 0) return this.dims;
-    const dims = vectors.length / paperIds.length;
-    if (!Number.isInteger(dims) || dims <= 0) {
-      throw new Error(`Vector buffer of length ${vectors.length} is not ${paperIds.length} equal rows`);
-    }
-    return dims;
+  /** Vectors in the primary space. */
+  get vectorCount(): number {
+    return this.primary?.size ?? 0;
   }
 
-  private appendRows(paperIds: string[], vectors: Float32Array, dims: number): void {
-    paperIds.forEach((id, i) => {
-      if (this.vecLabelOf.has(id)) throw new Error(`Duplicate vector for paper ${id}`);
-      this.vecLabelOf.set(id, this.vecIds.length);
-      this.vecIds.push(id);
-      // Copy: the caller's buffer may be a view into a batch it reuses.
-      this.vectors.push(vectors.slice(i * dims, (i + 1) * dims));
-    });
+  vectorIndexKind(): VectorIndex['kind'] | null {
+    return this.primary?.kind ?? null;
   }
 
-  private packRows(from: number): Float32Array {
-    const out = new Float32Array((this.vecIds.length - from) * this.dims);
-    for (let i = from; i < this.vecIds.length; i++) out.set(this.vectors[i], (i - from) * this.dims);
-    return out;
+  private rankingSpaces(keys?: VectorKey[]): VectorSpace[] {
+    const list = keys ? keys.map((k) => this.spaces.get(k)).filter((s): s is VectorSpace => !!s) : [...this.spaces.values()];
+    const ready = list.filter((s) => s.ready);
+    if (ready.length === 0) throw new SearchNotReadyError('Vector search needs document vectors and a query model, and none are loaded yet');
+    return ready;
   }
 
-  private async buildIndex(dims: number, from: number): Promise<VectorIndex> {
-    const n = this.vecIds.length;
-    const threshold = this.opts.exactThreshold ?? EXACT_THRESHOLD;
-    const index: VectorIndex =
-      n < threshold ? new ExactIndex(dims) : await HnswIndex.create(dims, { ...this.opts.hnsw, capacity: n * 2 });
-    if (n > from) index.add(this.packRows(from), range(from, n));
-    return index;
-  }
-
-  private async queryVector(question: string): Promise<Float32Array> {
-    const cached = this.queryCache.get(question);
-    if (cached) return cached;
-    if (!this.model && this.modelLoader) {
-      const load = this.modelLoader;
-      this.modelLoader = null;
-      this.model = await load();
-    }
-    if (!this.model) throw new SearchNotReadyError('Vector search needs an embedding model, and none is loaded');
-    const v = await this.model.embedQuery(question);
-    if (this.dims && v.length !== this.dims) {
-      throw new Error(`Query vector has ${v.length} dimensions but document vectors have ${this.dims}: different models?`);
-    }
-    if (this.queryCache.size >= 64) this.queryCache.delete(this.queryCache.keys().next().value!);
-    this.queryCache.set(question, v);
-    return v;
-  }
+  // ---------------------------------------------------------------- queries
 
   /** Lexical-label filter for live papers in the allowed collections. */
   private lexFilter(collections?: string[], exclude?: string): (label: number) => boolean {
@@ -285,67 +187,67 @@ export class SearchEngine {
     };
   }
 
-  private vecFilter(lex: (label: number) => boolean): (vl: number) => boolean {
-    return (vl) => {
-      const l = this.labelOf.get(this.vecIds[vl]);
+  /** One space's top `k` as lexical label → cosine. */
+  private vectorHits(space: VectorSpace, qv: Float32Array, k: number, lex: (label: number) => boolean): Map<number, number> {
+    const allow = (id: string) => {
+      const l = this.labelOf.get(id);
       return l !== undefined && lex(l);
     };
-  }
-
-  private vectorHits(qv: Float32Array, k: number, lex: (label: number) => boolean): Map<number, number> {
-    if (!this.index || this.vecIds.length === 0) {
-      throw new SearchNotReadyError('Vector search needs document vectors, and none are loaded yet');
-    }
     const out = new Map<number, number>();
-    for (const n of this.index.search(qv, k, this.vecFilter(lex))) {
-      out.set(this.labelOf.get(this.vecIds[n.label])!, n.score);
-    }
+    for (const h of space.search(qv, k, allow)) out.set(this.labelOf.get(h.id)!, h.score);
     return out;
   }
 
   /**
-   * Ranked papers for a question. Lexical works without a model; vector and hybrid need document
-   * vectors and a query model (else SearchNotReadyError). Scores: BM25 (lexical), cosine (vector),
-   * fused score (hybrid) — comparable within one result list only.
+   * Ranked papers for a question. Lexical works without a model; vector and hybrid need a ready
+   * vector space (else SearchNotReadyError). Scores: BM25 (lexical), cosine (vector with one space),
+   * fused score otherwise — comparable within one result list only.
    */
   async search(question: string, opts: SearchOptions = {}): Promise<SearchHit[]> {
-    const k = opts.k ?? 10;
+    const k = opts.k ?? DEFAULT_RESULTS;
     const mode = opts.mode ?? 'hybrid';
     if (!question.trim() || k <= 0) return [];
     const lex = this.lexFilter(opts.collections);
     let ranked: { label: number; score: number }[];
-    let lexRanks = new Map<number, number>();
-    let vecRanks = new Map<number, number>();
+    const lexRanks = new Map<number, number>();
+    const vecRanks = new Map<number, number>();
 
     if (mode === 'lexical') {
       ranked = this.bm25.search(question, k, lex);
       ranked.forEach((h, i) => lexRanks.set(h.label, i + 1));
     } else {
-      const qv = await this.queryVector(question);
+      const spaces = this.rankingSpaces(opts.spaces);
+      const qvs = await Promise.all(spaces.map((s) => s.queryVector(question)));
+      const depth = mode === 'vector' && spaces.length === 1 ? k : Math.max(this.fusion.depth, k);
+      const vecHits = spaces.map((s, i) => this.vectorHits(s, qvs[i], depth, lex));
+      // The rank shown for "found by the semantic ranker" is the first space's.
+      [...vecHits[0].keys()].forEach((l, i) => vecRanks.set(l, i + 1));
       if (mode === 'vector') {
-        const v = this.vectorHits(qv, k, lex);
-        ranked = [...v].map(([label, score]) => ({ label, score }));
-        ranked.forEach((h, i) => vecRanks.set(h.label, i + 1));
+        ranked =
+          spaces.length === 1
+            ? [...vecHits[0]].map(([label, score]) => ({ label, score }))
+            : fuse(new Map(), vecHits, { ...this.fusion, alpha: 1 }).slice(0, k);
       } else {
-        const depth = Math.max(this.fusion.depth, k);
         const lexAll = this.bm25.search(question, Infinity, lex);
         const lexHits = lexAll.slice(0, depth);
-        const vecHits = this.vectorHits(qv, depth, lex);
         lexHits.forEach((h, i) => lexRanks.set(h.label, i + 1));
-        [...vecHits.keys()].forEach((l, i) => vecRanks.set(l, i + 1));
         const lexMap = new Map(lexHits.map((h) => [h.label, h.score]));
         if (this.fusion.method === 'convex') {
           // Exact scores for every candidate, so a paper found by one ranker is not scored 0 by
-          // the other merely because it fell outside that ranker's top `depth`.
+          // another merely because it fell outside that ranker's top `depth`.
           const all = new Map(lexAll.map((h) => [h.label, h.score]));
-          for (const l of vecHits.keys()) if (all.has(l)) lexMap.set(l, all.get(l)!);
-          for (const l of lexMap.keys()) {
-            if (vecHits.has(l)) continue;
-            const row = this.getVector(this.papers[l]!.id);
-            if (row) vecHits.set(l, dot(qv, row));
-          }
+          for (const hits of vecHits) for (const l of hits.keys()) if (all.has(l)) lexMap.set(l, all.get(l)!);
+          const candidates = new Set<number>(lexMap.keys());
+          for (const hits of vecHits) for (const l of hits.keys()) candidates.add(l);
+          spaces.forEach((s, i) => {
+            for (const l of candidates) {
+              if (vecHits[i].has(l)) continue;
+              const score = s.score(qvs[i], this.papers[l]!.id);
+              if (score !== undefined) vecHits[i].set(l, score);
+            }
+          });
         }
-        ranked = fuseScores(lexMap, vecHits, this.fusion).slice(0, k);
+        ranked = fuse(lexMap, vecHits, this.fusion).slice(0, k);
       }
     }
     const noSentence = { sentence: '', range: undefined };
@@ -364,16 +266,18 @@ export class SearchEngine {
   }
 
   /**
-   * Nearest papers to a paper's own stored vector, excluding itself. Throws when the paper is
-   * unknown or has no vector yet. The sentence shown is the one closest to the source's title.
+   * Nearest papers to a paper's own stored vector, excluding itself, in the first space (or the one
+   * named) that holds a vector for it. Throws when the paper is unknown or has no vector yet. The
+   * sentence shown is the one closest to the source's title.
    */
-  related(paperId: string, k = 5, opts: { collections?: string[] } = {}): SearchHit[] {
+  related(paperId: string, k = 5, opts: { collections?: string[]; space?: VectorKey } = {}): SearchHit[] {
     const source = this.getPaper(paperId);
     if (!source) throw new Error(`Unknown paper id "${paperId}"`);
-    const v = this.getVector(paperId);
-    if (!v || !this.index) throw new SearchNotReadyError(`Paper "${source.title}" has no vector yet`);
-    const lex = this.lexFilter(opts.collections, paperId);
-    const hits = this.vectorHits(v, k, lex);
+    const candidates = opts.space ? [this.spaces.get(opts.space)].filter((s): s is VectorSpace => !!s) : [...this.spaces.values()];
+    const space = candidates.find((s) => s.has(paperId));
+    const v = space?.getVector(paperId);
+    if (!space || !v) throw new SearchNotReadyError(`Paper "${source.title}" has no vector yet`);
+    const hits = this.vectorHits(space, v, k, this.lexFilter(opts.collections, paperId));
     let rank = 0;
     return [...hits].map(([label, score]) => {
       const paper = this.papers[label]!;
@@ -388,10 +292,4 @@ export class SearchEngine {
     const title = typeof paper === 'string' ? '' : paper.title;
     return pickSentence(question, abstract, title, this.bm25);
   }
-}
-
-function range(from: number, to: number): number[] {
-  const out: number[] = [];
-  for (let i = from; i < to; i++) out.push(i);
-  return out;
 }

@@ -24,13 +24,18 @@ export interface FusionOptions {
  */
 export const DEFAULT_FUSION: FusionOptions = { method: 'convex', rrfK: 60, alpha: 0.5, depth: 100 };
 
-/** Fused score per candidate label (lexical label space), highest first. Exported for tests. */
-export function fuseScores(
+/**
+ * Fused score per candidate label (lexical label space), highest first. `vectors` holds one score
+ * map per semantic ranker (vector space); with one map this is exactly the two-ranker fusion the
+ * defaults were measured with, and more maps share the vector weight equally.
+ */
+export function fuse(
   lexical: Map<number, number>,
-  vector: Map<number, number>,
+  vectors: Map<number, number>[],
   opts: FusionOptions,
 ): { label: number; score: number }[] {
-  const labels = new Set<number>([...lexical.keys(), ...vector.keys()]);
+  const labels = new Set<number>(lexical.keys());
+  for (const v of vectors) for (const l of v.keys()) labels.add(l);
   const out: { label: number; score: number }[] = [];
   if (opts.method === 'rrf') {
     const rank = (m: Map<number, number>) => {
@@ -38,28 +43,37 @@ export function fuseScores(
       [...m].sort((a, b) => b[1] - a[1] || a[0] - b[0]).forEach(([l], i) => r.set(l, i + 1));
       return r;
     };
-    const lr = rank(lexical);
-    const vr = rank(vector);
+    const lists = [rank(lexical), ...vectors.map(rank)];
     for (const l of labels) {
       let s = 0;
-      if (lr.has(l)) s += 1 / (opts.rrfK + lr.get(l)!);
-      if (vr.has(l)) s += 1 / (opts.rrfK + vr.get(l)!);
+      for (const r of lists) if (r.has(l)) s += 1 / (opts.rrfK + r.get(l)!);
       out.push({ label: l, score: s });
     }
   } else {
     // BM25 is divided by its max (0 stays 0: "no term matched" is meaningful); cosine is min-max
     // normalised over the candidates because its useful range differs per model (≈0.6–0.9 for bge).
     const lmax = Math.max(0, ...lexical.values());
-    const vvals = [...vector.values()];
-    const vmin = Math.min(...vvals);
-    const vmax = Math.max(...vvals);
+    const ranges = vectors.map((v) => {
+      const vals = [...v.values()];
+      return { min: Math.min(...vals), max: Math.max(...vals) };
+    });
+    const share = vectors.length ? opts.alpha / vectors.length : 0;
     for (const l of labels) {
-      const ls = lmax > 0 ? (lexical.get(l) ?? 0) / lmax : 0;
-      const v = vector.get(l);
-      const vs = v === undefined ? 0 : vmax > vmin ? (v - vmin) / (vmax - vmin) : 1;
-      out.push({ label: l, score: opts.alpha * vs + (1 - opts.alpha) * ls });
+      let score = lmax > 0 ? (1 - opts.alpha) * ((lexical.get(l) ?? 0) / lmax) : 0;
+      vectors.forEach((v, i) => {
+        const x = v.get(l);
+        if (x === undefined) return;
+        const { min, max } = ranges[i];
+        score += share * (max > min ? (x - min) / (max - min) : 1);
+      });
+      out.push({ label: l, score });
     }
   }
   out.sort((a, b) => b.score - a.score || a.label - b.label);
   return out;
+}
+
+/** Two-ranker form (lexical + one vector ranker), kept for tests and callers of the first version. */
+export function fuseScores(lexical: Map<number, number>, vector: Map<number, number>, opts: FusionOptions): { label: number; score: number }[] {
+  return fuse(lexical, [vector], opts);
 }

@@ -1,17 +1,11 @@
 /**
- * Storage interface of the engine session: IndexedDB in the browser (src/browser/idb-store.ts), MemoryStore below
- * in Node tests. (The CLI does not use it: it keeps vectors in its own file cache, src/node/vector-cache.ts,
- * under the same rule.) The engine only talks to this interface, so the same caching rules hold
- * everywhere: a vector is reused only when (model key, paper id, text hash) all match.
+ * Storage interface of the engine session: IndexedDB in the browser (src/browser/idb-store.ts),
+ * MemoryStore below in Node tests and as the fallback. (The CLI keeps vectors in its own file cache,
+ * src/node/vector-cache.ts, under the same rule.) Vectors are filed under a vector identity's key
+ * (vectors/identity.ts), so a vector is reused only when (identity, paper id, text hash) all match.
  */
 import type { Paper } from '../types.ts';
-
-/** Identifies the exact model bytes vectors were made with: `${modelId}@${sha256 of the ONNX file}`. */
-export type ModelKey = string;
-
-export function modelKey(modelId: string, modelSha256: string): ModelKey {
-  return `${modelId}@${modelSha256}`;
-}
+import type { VectorKey } from '../vectors/identity.ts';
 
 export interface StoredVector {
   paperId: string;
@@ -26,10 +20,10 @@ export interface Store {
   deletePapers(ids: string[]): Promise<void>;
 
   /** All vectors stored for a model, by paper id. */
-  getVectors(key: ModelKey): Promise<Map<string, StoredVector>>;
+  getVectors(key: VectorKey): Promise<Map<string, StoredVector>>;
   /** Upsert; called once per embedding batch so a killed tab loses at most one batch. */
-  putVectors(key: ModelKey, vectors: StoredVector[]): Promise<void>;
-  deleteVectors(key: ModelKey, paperIds: string[]): Promise<void>;
+  putVectors(key: VectorKey, vectors: StoredVector[]): Promise<void>;
+  deleteVectors(key: VectorKey, paperIds: string[]): Promise<void>;
 
   /** Opaque binary blobs (serialised HNSW graph). */
   getBlob(name: string): Promise<Uint8Array | undefined>;
@@ -46,7 +40,7 @@ export interface Store {
 /** In-memory store: tests, and the fallback when IndexedDB is unavailable (private mode, blocked DB). */
 export class MemoryStore implements Store {
   private papers = new Map<string, Paper>();
-  private vectors = new Map<ModelKey, Map<string, StoredVector>>();
+  private vectors = new Map<VectorKey, Map<string, StoredVector>>();
   private blobs = new Map<string, Uint8Array>();
   private meta = new Map<string, unknown>();
 
@@ -59,15 +53,15 @@ export class MemoryStore implements Store {
   async deletePapers(ids: string[]) {
     for (const id of ids) this.papers.delete(id);
   }
-  async getVectors(key: ModelKey) {
+  async getVectors(key: VectorKey) {
     return new Map(this.vectors.get(key) ?? []);
   }
-  async putVectors(key: ModelKey, vectors: StoredVector[]) {
+  async putVectors(key: VectorKey, vectors: StoredVector[]) {
     let m = this.vectors.get(key);
     if (!m) this.vectors.set(key, (m = new Map()));
     for (const v of vectors) m.set(v.paperId, v);
   }
-  async deleteVectors(key: ModelKey, paperIds: string[]) {
+  async deleteVectors(key: VectorKey, paperIds: string[]) {
     const m = this.vectors.get(key);
     for (const id of paperIds) m?.delete(id);
   }

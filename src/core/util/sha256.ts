@@ -2,6 +2,7 @@
  * sha256 checks of model files. Uses WebCrypto (`globalThis.crypto.subtle`), which exists in
  * browsers, Web Workers and Node ≥ 19, so the same check runs everywhere model bytes are used.
  */
+import { runtime } from './runtime.ts';
 
 /** Thrown when bytes do not match their pinned sha256 (corrupt, truncated or substituted file). */
 export class HashMismatchError extends Error {
@@ -23,7 +24,7 @@ export class HashMismatchError extends Error {
 
 /** Lower-case hex sha256 of `bytes`. */
 export async function sha256Hex(bytes: Uint8Array | ArrayBuffer): Promise<string> {
-  const subtle = globalThis.crypto?.subtle;
+  const subtle = runtime.subtle;
   if (!subtle) throw new Error('WebCrypto (crypto.subtle) is unavailable: cannot verify model files (needs a secure context in browsers).');
   // digest() wants a BufferSource backed by an ArrayBuffer; a view over a SharedArrayBuffer is copied.
   const src = bytes instanceof Uint8Array && !(bytes.buffer instanceof ArrayBuffer) ? bytes.slice() : bytes;

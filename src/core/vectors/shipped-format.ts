@@ -7,31 +7,19 @@
  *   and one {@link ShippedSet} per model, each naming its binaries by content hash.
  * - `vectors.<model slug>.<sha256 prefix>.bin` — `count × dims` little-endian Float32, row i belongs to
  *   `papers[i]`, every row L2-normalised.
- * - optional `hnsw.<model slug>.<sha256 prefix>.bin` — the serialised hnswlib graph, label i = row i;
- *   written only when the corpus is at least ann.ts's EXACT_THRESHOLD (smaller corpora search exactly).
  *
- * Invariant: a vector is used only if the model bytes (id + ONNX sha256 + dtype), the pooling and
- * prefixes, the joining rule (VECTOR_FORMAT) and the paper's text hash all equal what the browser
- * would embed; anything else is a mismatch and the browser embeds locally.
+ * Invariant: a vector is used only if its set's vector identity (vectors/identity.ts) equals the
+ * model the browser loads and the paper's text hash matches; anything else is a mismatch and the
+ * browser embeds locally.
  */
-import type { Dtype, Pooling } from '../model/registry.ts';
 import { float32ToLeBytes, leBytesToFloat32 } from './float32-le.ts';
+import { identityFields, type VectorIdentity } from './identity.ts';
 import { sha256Hex } from '../util/sha256.ts';
+import { runtime } from '../util/runtime.ts';
 
 export const SHIPPED_FORMAT = 'abstract-atlas/precomputed';
-/** Bump when the manifest or binary layout changes incompatibly. */
-export const SHIPPED_VERSION = 1;
-
-export interface ShippedModelInfo {
-  id: string;
-  /** sha256 of the ONNX file the vectors were made with. */
-  sha256: string;
-  dtype: Dtype;
-  pooling: Pooling;
-  queryPrefix: string;
-  passagePrefix: string;
-  dims: number;
-}
+/** Bump when the manifest or binary layout changes incompatibly. v2: each set names its full vector identity. */
+export const SHIPPED_VERSION = 2;
 
 export interface ShippedFile {
   /** File name relative to the manifest's folder. */
@@ -41,19 +29,16 @@ export interface ShippedFile {
 }
 
 export interface ShippedSet {
-  model: ShippedModelInfo;
+  /** Everything that decides the vectors (vectors/identity.ts); compared field by field on load. */
+  identity: VectorIdentity;
   vectors: ShippedFile;
-  /** hnswlib graph over all rows (label = row index); present only for large corpora. */
-  hnsw?: ShippedFile & { M: number; efConstruction: number };
-  /** Informational: what produced the vectors (not checked, Node and browser ORT differ by ~1e-6). */
+  /** Informational: what produced the vectors (the build compares it to decide whether to re-embed). */
   producer?: Record<string, string>;
 }
 
 export interface ShippedManifest {
   format: typeof SHIPPED_FORMAT;
   version: number;
-  /** text.ts VECTOR_FORMAT at build time: the rule that turns a paper into the embedded text. */
-  vectorFormat: number;
   /** Rows of every set's vector file, in order. */
   papers: { id: string; textHash: string }[];
   sets: ShippedSet[];
@@ -80,7 +65,7 @@ export function decodeVectors(bytes: Uint8Array): Float32Array {
  * readers then fall back to length and norm checks instead of failing.
  */
 export async function sha256HexIfAvailable(bytes: Uint8Array): Promise<string | undefined> {
-  return globalThis.crypto?.subtle ? sha256Hex(bytes) : undefined;
+  return runtime.subtle ? sha256Hex(bytes) : undefined;
 }
 
 /**
@@ -92,60 +77,43 @@ export function manifestProblem(m: unknown): string | undefined {
   const x = m as Partial<ShippedManifest>;
   if (x.format !== SHIPPED_FORMAT) return `manifest format is ${JSON.stringify(x.format)}, expected "${SHIPPED_FORMAT}"`;
   if (x.version !== SHIPPED_VERSION) return `manifest version ${x.version} is not supported (expected ${SHIPPED_VERSION})`;
-  if (typeof x.vectorFormat !== 'number') return 'manifest has no vectorFormat';
   if (!Array.isArray(x.papers)) return 'manifest has no papers list';
   for (const [i, p] of x.papers.entries()) {
     if (!p || typeof p.id !== 'string' || typeof p.textHash !== 'string') return `manifest paper row ${i} is malformed`;
   }
   if (!Array.isArray(x.sets)) return 'manifest has no sets list';
   for (const [i, s] of x.sets.entries()) {
-    const md = s?.model;
-    if (!md || typeof md.id !== 'string' || typeof md.sha256 !== 'string' || typeof md.dims !== 'number')
-      return `manifest set ${i} has a malformed model description`;
+    const id = s?.identity;
+    if (!id || typeof id.model !== 'string' || typeof id.weights !== 'string' || typeof id.dims !== 'number')
+      return `manifest set ${i} has a malformed vector identity`;
     const f = s.vectors;
     if (!f || typeof f.file !== 'string' || typeof f.bytes !== 'number' || typeof f.sha256 !== 'string')
       return `manifest set ${i} has a malformed vectors entry`;
     if (!/^[\w.-]+$/.test(f.file)) return `manifest set ${i} names an unsafe file "${f.file}"`;
-    if (s.hnsw && !/^[\w.-]+$/.test(s.hnsw.file)) return `manifest set ${i} names an unsafe file "${s.hnsw.file}"`;
-  }
-  return undefined;
-}
-
-/** First field where a manifest's model differs from the expected one, as a human-readable reason. */
-export function modelMismatch(got: ShippedModelInfo, want: ShippedModelInfo): string | undefined {
-  const keys: (keyof ShippedModelInfo)[] = ['id', 'sha256', 'dtype', 'pooling', 'queryPrefix', 'passagePrefix', 'dims'];
-  for (const k of keys) {
-    if (got[k] !== want[k]) return `shipped vectors were made with ${k}=${JSON.stringify(got[k])}, the model in use has ${JSON.stringify(want[k])}`;
   }
   return undefined;
 }
 
 export interface ShippedSetInput {
-  model: ShippedModelInfo;
-  /** Row-major, `papers.length × model.dims`, L2-normalised. */
+  identity: VectorIdentity;
+  /** Row-major, `papers.length × identity.dims`, L2-normalised. */
   vectors: Float32Array;
-  hnsw?: { bytes: Uint8Array; M: number; efConstruction: number };
   producer?: Record<string, string>;
 }
 
 /**
- * Builds one set's binaries and manifest entry. File names carry a content-hash prefix so hosts and
+ * Builds one set's binary and manifest entry. File names carry a content-hash prefix so hosts and
  * the service worker can cache them forever and a new build never serves old bytes under a known name.
  */
 export async function makeShippedSet(rows: number, input: ShippedSetInput): Promise<{ set: ShippedSet; files: Map<string, Uint8Array> }> {
-  const { model } = input;
-  if (input.vectors.length !== rows * model.dims)
-    throw new Error(`vectors hold ${input.vectors.length} floats, ${rows} rows × ${model.dims} dims need ${rows * model.dims}`);
-  const files = new Map<string, Uint8Array>();
-  const entry = async (kind: string, bytes: Uint8Array): Promise<ShippedFile> => {
-    const sha256 = await sha256HexIfAvailable(bytes);
-    if (!sha256) throw new Error('WebCrypto (crypto.subtle) is required to write shipped vectors');
-    const file = `${kind}.${modelSlug(model.id)}.${model.dtype}.${sha256.slice(0, 12)}.bin`;
-    files.set(file, bytes);
-    return { file, bytes: bytes.byteLength, sha256 };
-  };
-  const set: ShippedSet = { model, vectors: await entry('vectors', encodeVectors(input.vectors)) };
-  if (input.hnsw) set.hnsw = { ...(await entry('hnsw', input.hnsw.bytes)), M: input.hnsw.M, efConstruction: input.hnsw.efConstruction };
+  const { identity } = input;
+  if (input.vectors.length !== rows * identity.dims)
+    throw new Error(`vectors hold ${input.vectors.length} floats, ${rows} rows × ${identity.dims} dims need ${rows * identity.dims}`);
+  const bytes = encodeVectors(input.vectors);
+  const sha256 = await sha256HexIfAvailable(bytes);
+  if (!sha256) throw new Error('WebCrypto (crypto.subtle) is required to write shipped vectors');
+  const file = `vectors.${modelSlug(identity.model)}.${identity.dtype}.${sha256.slice(0, 12)}.bin`;
+  const set: ShippedSet = { identity: identityFields(identity), vectors: { file, bytes: bytes.byteLength, sha256 } };
   if (input.producer) set.producer = input.producer;
-  return { set, files };
+  return { set, files: new Map([[file, bytes]]) };
 }

@@ -2,48 +2,22 @@
  * Vectors embedded at build time (scripts/precompute.ts) and shipped with the static site, so a first
  * visit is searchable without embedding the bundled corpus in the browser. Format: shipped-format.ts.
  *
- * Trust rule: shipped vectors are a cache, never an authority. They are used only when the manifest
- * describes exactly the model the worker loads (id, ONNX sha256, dtype, pooling, prefixes, dims, text
- * joining rule), the binary has the announced length and sha256, and per paper the id AND text hash
- * match. Any doubt → `{ok: false, reason}` (or the paper is simply left out) and the browser embeds.
+ * Trust rule: shipped vectors are a cache, never an authority. They are used only when a set's
+ * vector identity equals the model the worker loads (vectors/identity.ts: weights, dtype, pooling,
+ * prefixes, dims, text rule), the binary has the announced length and sha256, and per paper the id
+ * AND text hash match. Any doubt → `{ok: false, reason}` (or the paper is left out) and the browser embeds.
  */
-import { getModel, type Dtype, type Pooling } from '../model/registry.ts';
 import { textHash } from '../library/ids.ts';
-import { VECTOR_FORMAT } from './document-text.ts';
+import { runtime } from '../util/runtime.ts';
 import type { Paper } from '../types.ts';
-import {
-  decodeVectors,
-  manifestProblem,
-  modelMismatch,
-  sha256HexIfAvailable,
-  type ShippedFile,
-  type ShippedManifest,
-  type ShippedModelInfo,
-} from './shipped-format.ts';
-
-/**
- * The model the caller is about to use. Only the first three are required; the others default to the
- * registry entry (model/registry.ts) for `modelId` — pass them when the model in use may differ from the registry.
- */
-export interface ShippedModelFacts {
-  modelId: string;
-  /** sha256 of the ONNX file the worker loads (EmbeddingModel.modelHash, or the registry pin). */
-  modelSha256: string;
-  dtype: string;
-  pooling?: Pooling;
-  queryPrefix?: string;
-  passagePrefix?: string;
-  dims?: number;
-}
+import { identityMismatch, type VectorIdentity } from './identity.ts';
+import { decodeVectors, manifestProblem, sha256HexIfAvailable, type ShippedFile, type ShippedManifest } from './shipped-format.ts';
 
 export type ShippedResult =
   | {
       ok: true;
       /** paper id → L2-normalised vector, only for papers whose id and text hash matched. */
       vectors: Map<string, Float32Array>;
-      /** hnswlib graph bytes; label i ↔ `hnswPaperIds[i]`. Only when every shipped row matched. */
-      hnsw?: Uint8Array;
-      hnswPaperIds?: string[];
       /** Papers given vs papers that got a shipped vector. */
       matched: number;
       total: number;
@@ -58,37 +32,21 @@ export interface LoadShippedOptions {
 }
 
 /**
- * Fetches `${baseUrl}precomputed/manifest.json` and its binaries, checks model id, model sha256, dtype,
- * pooling, prefixes and each paper's text hash against `papers`, and returns only vectors that match.
+ * Fetches `${baseUrl}precomputed/manifest.json` and its binary, checks the set's vector identity
+ * against `identity` and each paper's text hash against `papers`, and returns only vectors that match.
  * Never throws: any problem is `{ok: false, reason}` and the caller embeds in the browser instead.
  */
 export async function loadShippedVectors(
   baseUrl: string,
-  model: ShippedModelFacts,
+  identity: VectorIdentity,
   papers: Paper[],
   opts: LoadShippedOptions = {},
 ): Promise<ShippedResult> {
   try {
-    return await load(baseUrl, model, papers, opts.fetch ?? globalThis.fetch.bind(globalThis));
+    return await load(baseUrl, identity, papers, opts.fetch ?? globalThis.fetch.bind(globalThis));
   } catch (e) {
     return { ok: false, reason: `shipped vectors unusable: ${e instanceof Error ? e.message : String(e)}` };
   }
-}
-
-function expectedModel(f: ShippedModelFacts): ShippedModelInfo | string {
-  let spec;
-  try {
-    spec = getModel(f.modelId);
-  } catch {
-    spec = undefined;
-  }
-  const pooling = f.pooling ?? spec?.pooling;
-  const queryPrefix = f.queryPrefix ?? spec?.queryPrefix;
-  const passagePrefix = f.passagePrefix ?? spec?.passagePrefix;
-  const dims = f.dims ?? spec?.dims;
-  if (pooling === undefined || queryPrefix === undefined || passagePrefix === undefined || dims === undefined)
-    return `model ${f.modelId} is not in the registry and its pooling/prefixes/dims were not given`;
-  return { id: f.modelId, sha256: f.modelSha256, dtype: f.dtype as Dtype, pooling, queryPrefix, passagePrefix, dims };
 }
 
 async function fetchBytes(fetchFn: typeof fetch, url: URL, entry: ShippedFile): Promise<Uint8Array | string> {
@@ -99,13 +57,9 @@ async function fetchBytes(fetchFn: typeof fetch, url: URL, entry: ShippedFile): 
   return bytes;
 }
 
-async function load(baseUrl: string, facts: ShippedModelFacts, papers: Paper[], fetchFn: typeof fetch): Promise<ShippedResult> {
-  const want = expectedModel(facts);
-  if (typeof want === 'string') return { ok: false, reason: want };
-
+async function load(baseUrl: string, want: VectorIdentity, papers: Paper[], fetchFn: typeof fetch): Promise<ShippedResult> {
   // Relative bases ("/atlas/") resolve against the worker's own location; tests pass absolute URLs.
-  const here = (globalThis as { location?: { href: string } }).location?.href;
-  const dir = new URL('precomputed/', new URL(baseUrl, here));
+  const dir = new URL('precomputed/', new URL(baseUrl, runtime.href));
   const res = await fetchFn(new URL('manifest.json', dir).href);
   if (res.status === 404) return { ok: false, reason: 'this build ships no precomputed vectors (manifest.json: 404)' };
   if (!res.ok) return { ok: false, reason: `precomputed/manifest.json: HTTP ${res.status}` };
@@ -117,15 +71,13 @@ async function load(baseUrl: string, facts: ShippedModelFacts, papers: Paper[], 
   }
   const problem = manifestProblem(manifest);
   if (problem) return { ok: false, reason: problem };
-  if (manifest.vectorFormat !== VECTOR_FORMAT)
-    return { ok: false, reason: `shipped vectors use text format ${manifest.vectorFormat}, this app uses ${VECTOR_FORMAT}` };
 
-  const sameId = manifest.sets.filter((s) => s.model.id === want.id);
-  if (sameId.length === 0)
-    return { ok: false, reason: `no shipped vectors for model ${want.id} (shipped: ${manifest.sets.map((s) => s.model.id).join(', ') || 'none'})` };
-  // Several sets for one id (e.g. q8 and fp32) are fine; report the mismatch of the closest one.
-  const set = sameId.find((s) => !modelMismatch(s.model, want));
-  if (!set) return { ok: false, reason: modelMismatch(sameId[0].model, want)! };
+  const sameModel = manifest.sets.filter((s) => s.identity.model === want.model);
+  if (sameModel.length === 0)
+    return { ok: false, reason: `no shipped vectors for model ${want.model} (shipped: ${manifest.sets.map((s) => s.identity.model).join(', ') || 'none'})` };
+  // Several sets for one model (e.g. q8 and fp32) are fine; report the mismatch of the closest one.
+  const set = sameModel.find((s) => !identityMismatch(s.identity, want));
+  if (!set) return { ok: false, reason: `shipped vectors do not fit: ${identityMismatch(sameModel[0].identity, want)}` };
 
   const count = manifest.papers.length;
   const expectedBytes = count * want.dims * 4;
@@ -155,24 +107,6 @@ async function load(baseUrl: string, facts: ShippedModelFacts, papers: Paper[], 
     if (row === undefined || manifest.papers[row].textHash !== textHash(p.title, p.abstract)) continue;
     vectors.set(p.id, all.slice(row * want.dims, (row + 1) * want.dims));
   }
-  if (vectors.size === 0)
-    return { ok: false, reason: `none of the ${papers.length} papers matches a shipped vector (ids or texts changed)` };
-
-  const result: ShippedResult = {
-    ok: true,
-    vectors,
-    matched: vectors.size,
-    total: papers.length,
-    integrity: digest === undefined ? 'length+norm' : 'sha256',
-  };
-  // The graph holds every shipped row: usable only if all of them are current and present.
-  if (set.hnsw && vectors.size === count) {
-    const g = await fetchBytes(fetchFn, new URL(set.hnsw.file, dir), set.hnsw);
-    const gDigest = typeof g === 'string' ? undefined : await sha256HexIfAvailable(g);
-    if (typeof g !== 'string' && (gDigest === undefined || gDigest === set.hnsw.sha256)) {
-      result.hnsw = g;
-      result.hnswPaperIds = manifest.papers.map((p) => p.id);
-    }
-  }
-  return result;
+  if (vectors.size === 0) return { ok: false, reason: `none of the ${papers.length} papers matches a shipped vector (ids or texts changed)` };
+  return { ok: true, vectors, matched: vectors.size, total: papers.length, integrity: digest === undefined ? 'length+norm' : 'sha256' };
 }

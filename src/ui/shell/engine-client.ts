@@ -9,7 +9,7 @@ import type {
   EngineEvent,
   RequestOf,
   RequestType,
-  ResultMap,
+  ResultOf,
   WorkerMessage,
 } from '../../protocol.ts';
 import { isEvent } from '../../protocol.ts';
@@ -66,10 +66,10 @@ export class EngineClient {
     return () => this.listeners.delete(listener);
   }
 
-  request<T extends RequestType>(req: RequestOf<T>, transfer: Transferable[] = []): Promise<ResultMap[T]> {
+  request<T extends RequestType>(req: RequestOf<T>, transfer: Transferable[] = []): Promise<ResultOf<T>> {
     if (this.crashed) return Promise.reject(new EngineRequestError({ code: 'internal', message: this.crashed }));
     const id = ++this.seq;
-    return new Promise<ResultMap[T]>((resolve, reject) => {
+    return new Promise<ResultOf<T>>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       this.worker.postMessage({ id, req }, transfer);
     });

@@ -1,0 +1,144 @@
+/**
+ * What the engine session gives its callers: status, notices, search results, import previews,
+ * progress events. The worker sends these over the wire unchanged (src/protocol.ts wraps them in its
+ * request → reply map), so everything here must survive structured cloning: plain data and typed
+ * arrays only, no functions or class instances.
+ */
+import type { Paper, ParseIssue, SearchHit, SearchMode } from '../types.ts';
+import type { ErrorCode } from './errors.ts';
+
+export type { ErrorCode } from './errors.ts';
+
+export type DeviceChoice = 'auto' | 'webgpu' | 'wasm';
+
+/** A failure as the UI receives it: `message` is for people; `detail` is for bug reports. */
+export interface EngineError {
+  code: ErrorCode;
+  message: string;
+  detail?: string;
+}
+
+export interface CollectionInfo {
+  id: string;
+  /** Papers in the collection. */
+  size: number;
+  /** Papers of the collection that have a vector for the active model. */
+  embedded: number;
+}
+
+/** A user-visible message raised by the engine (storage fallback, model failure, rebuilds…). */
+export interface Notice {
+  id: string;
+  level: 'info' | 'warning' | 'error';
+  message: string;
+  /** Optional action the UI may offer next to the message. */
+  action?: 'rebuild' | 'retry-model' | 'reembed';
+}
+
+/** A model the user can choose, as the UI shows it (the UI never reads the registry itself). */
+export interface ModelChoice {
+  id: string;
+  /** Short name for menus ("bge-small-en-v1.5"). */
+  label: string;
+  /** Download size of its weights for the dtype the app runs, in bytes. */
+  bytes: number;
+  layers: number;
+}
+
+export interface EngineStatus {
+  /** Lifecycle of the engine as a whole. */
+  phase: 'starting' | 'ready' | 'indexing' | 'failed';
+  papers: number;
+  collections: CollectionInfo[];
+  modelId: string;
+  /** The models this build offers. */
+  models: ModelChoice[];
+  /** vectors/identity.ts key of the active model's vectors, once the model is loaded. */
+  vectorKey?: string;
+  modelState: 'idle' | 'loading' | 'ready' | 'failed';
+  modelError?: string;
+  /** True when every paper has a vector and the vector index is built: vector/hybrid search work. */
+  semanticReady: boolean;
+  /** Papers inside the vector index. */
+  indexedVectors: number;
+  indexKind: 'exact' | 'hnsw' | null;
+  /** Documents embedded by the model in THIS worker (page) session — reloads start at 0. */
+  embeddedCount: number;
+  /** Vectors stored for the active model. */
+  storedVectors: number;
+  /** Vectors taken from the build's shipped (precomputed) files in this session. */
+  shippedVectors: number;
+  backend: 'webgpu' | 'wasm' | 'cpu' | null;
+  threads: number;
+  crossOriginIsolated: boolean;
+  storage: 'indexeddb' | 'memory';
+  /** True while waiting for another tab that holds the indexing lock. */
+  waitingForLock: boolean;
+  notices: Notice[];
+}
+
+/**
+ * Reply to an import preview. The engine parses the file in a short-lived import worker of its own,
+ * so other requests (searches) are answered while a big file is read. A newer preview replaces one
+ * still being parsed: the older request then fails with code 'cancelled'. Whole-file failures fail
+ * with code 'import-failed', a message for people and the parser's reason as `detail`.
+ */
+export interface ImportPreview {
+  /** Opaque handle for the commit; valid until the next preview. */
+  token: string;
+  format: string;
+  fileName: string;
+  papers: Paper[];
+  issues: ParseIssue[];
+  /** Incoming paper id → reason it duplicates a stored paper (or another incoming one). */
+  duplicates: { incomingId: string; existingId: string; reason: string }[];
+  /** Set when the file was an exported bundle. */
+  bundle?: { collection: string; vectorKey: string; vectors: number; modelMatches: boolean };
+}
+
+export interface ReembedCost {
+  modelId: string;
+  papers: number;
+  /** Papers that already have a vector for that model. */
+  reusable: number;
+  /** Rough time to embed the papers that cannot be reused, from this device's measured rate (or a default). */
+  seconds: number;
+  /** Rough time to embed every paper (for "re-embed on this device"). */
+  secondsAll: number;
+}
+
+export interface SearchResult {
+  hits: SearchHit[];
+  /** The mode actually used (hybrid falls back to lexical while the model is unavailable). */
+  mode: SearchMode;
+  note?: string;
+  tookMs: number;
+}
+
+export interface RelatedResult {
+  paper: Paper;
+  hits: SearchHit[];
+}
+
+export interface EmbedProgressEvent {
+  kind: 'embed';
+  done: number;
+  total: number;
+  /** Documents per second over this run. */
+  rate: number;
+  /** Seconds left at the current rate; undefined until measurable. */
+  eta?: number;
+}
+
+export interface ModelProgressEvent {
+  kind: 'model';
+  file: string;
+  loaded: number;
+  total: number;
+}
+
+export type EngineEvent =
+  | EmbedProgressEvent
+  | ModelProgressEvent
+  | { kind: 'status'; status: EngineStatus }
+  | { kind: 'idle' };

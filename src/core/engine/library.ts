@@ -1,0 +1,152 @@
+/**
+ * The papers the session holds: the bundled seed corpus plus the user's imports, mirrored in the
+ * store, and the import preview waiting for the user's confirmation.
+ *
+ * Invariants: seed papers are re-seeded from the bundled text whenever it changed (its hash is
+ * stored), never touching user collections; unreadable stored records are dropped with a notice
+ * instead of crashing the UI; the SearchEngine's lexical side is kept equal to `papers` by the
+ * session (this class only owns the data).
+ */
+import { fnv1a64, textHash } from '../library/ids.ts';
+import { parseSeed } from '../import/seed-parser.ts';
+import type { Paper } from '../types.ts';
+import type { CollectionInfo, ImportPreview } from './api.ts';
+import { AtlasError } from './errors.ts';
+import type { NoticeBoard } from './notices.ts';
+import type { StorageGuard } from './storage.ts';
+import type { VectorIdentity } from '../vectors/identity.ts';
+import type { VectorRow } from '../vectors/reconcile.ts';
+
+export const SEED_COLLECTION = 'seed';
+
+export const collectionOf = (p: Paper): string => p.collection ?? SEED_COLLECTION;
+
+/**
+ * textHash per paper object. status() runs every few batches over every paper, so hashing each
+ * title + abstract anew would cost O(corpus text) per progress tick. Papers are replaced, never
+ * mutated, so object identity is a safe memo key.
+ */
+const paperHashes = new WeakMap<Paper, string>();
+export function paperTextHash(p: Paper): string {
+  let h = paperHashes.get(p);
+  if (h === undefined) paperHashes.set(p, (h = textHash(p.title, p.abstract)));
+  return h;
+}
+
+/** Vectors that came with an imported bundle, and the identity they were made under. */
+export interface BundleVectors {
+  identity: VectorIdentity;
+  vectors: Map<string, VectorRow>;
+}
+
+interface PendingImport {
+  token: string;
+  papers: Paper[];
+  bundle?: BundleVectors;
+}
+
+export class Library {
+  papers = new Map<string, Paper>();
+  private pending: PendingImport | null = null;
+  private seq = 0;
+
+  constructor(
+    private readonly storage: StorageGuard,
+    private readonly notices: NoticeBoard,
+  ) {}
+
+  get size(): number {
+    return this.papers.size;
+  }
+
+  list(): Paper[] {
+    return [...this.papers.values()];
+  }
+
+  /** Loads stored papers; (re-)seeds the bundled corpus when it is missing or changed. */
+  async load(seedText: string, expectStored: boolean): Promise<void> {
+    const seedHash = fnv1a64(seedText);
+    let papers = await this.storage.safe((s) => s.getPapers(), [] as Paper[]);
+    // Records edited by hand / written by a broken build are dropped rather than crashing the UI.
+    const valid = papers.filter((p) => p && typeof p.id === 'string' && typeof p.title === 'string' && typeof p.abstract === 'string');
+    if (valid.length !== papers.length) {
+      this.notices.add('warning', `${papers.length - valid.length} stored paper record(s) were unreadable and were removed.`);
+      const bad = papers.filter((p) => !valid.includes(p)).map((p) => (p as { id?: unknown })?.id).filter((x): x is string => typeof x === 'string');
+      await this.storage.safe((s) => s.deletePapers(bad), undefined);
+    }
+    papers = valid;
+    const hasSeed = papers.some((p) => collectionOf(p) === SEED_COLLECTION);
+    const storedSeedHash = await this.storage.safe((s) => s.getMeta<string>('seedHash'), undefined);
+    if (!hasSeed || storedSeedHash !== seedHash) {
+      if (expectStored && !hasSeed && !this.storage.recovered) {
+        this.notices.add('warning', 'The stored index was missing (browser data deleted?). It is being rebuilt.');
+      }
+      const parsed = parseSeed(seedText, SEED_COLLECTION);
+      const seedIds = new Set(parsed.papers.map((p) => p.id));
+      const oldSeed = papers.filter((p) => collectionOf(p) === SEED_COLLECTION && !seedIds.has(p.id));
+      await this.storage.safe((s) => s.deletePapers(oldSeed.map((p) => p.id)), undefined);
+      await this.storage.safe((s) => s.putPapers(parsed.papers), undefined);
+      await this.storage.safe((s) => s.setMeta('seedHash', seedHash), undefined);
+      const user = papers.filter((p) => collectionOf(p) !== SEED_COLLECTION && !seedIds.has(p.id));
+      papers = [...parsed.papers, ...user];
+    }
+    this.papers = new Map(papers.map((p) => [p.id, p]));
+  }
+
+  /** Stores and adds papers; a storage failure is reported (notice) and they stay in memory. */
+  async add(papers: Paper[]): Promise<void> {
+    try {
+      await this.storage.store.putPapers(papers);
+    } catch (e) {
+      this.storage.failed(e);
+    }
+    for (const p of papers) this.papers.set(p.id, p);
+  }
+
+  /** Removes papers; returns the ids that were present. */
+  async remove(ids: string[]): Promise<string[]> {
+    const present = ids.filter((id) => this.papers.has(id));
+    await this.storage.safe((s) => s.deletePapers(present), undefined);
+    for (const id of present) this.papers.delete(id);
+    return present;
+  }
+
+  idsOfCollection(collection: string): string[] {
+    return this.list().filter((p) => collectionOf(p) === collection).map((p) => p.id);
+  }
+
+  /** Per collection: size, and how many have a current vector according to `hasVector`. */
+  collections(hasVector: (p: Paper) => boolean): CollectionInfo[] {
+    const out = new Map<string, CollectionInfo>();
+    for (const p of this.papers.values()) {
+      const c = collectionOf(p);
+      const info = out.get(c) ?? { id: c, size: 0, embedded: 0 };
+      info.size++;
+      if (hasVector(p)) info.embedded++;
+      out.set(c, info);
+    }
+    return [...out.values()].sort((a, b) => (a.id === SEED_COLLECTION ? -1 : b.id === SEED_COLLECTION ? 1 : a.id.localeCompare(b.id)));
+  }
+
+  // ---------------------------------------------------------------- imports (preview → commit)
+
+  /** Keeps the parsed papers of a preview until the user confirms which to add. */
+  stage(preview: Omit<ImportPreview, 'token'>, bundle?: BundleVectors, now = Date.now()): ImportPreview {
+    const token = `imp${now}-${++this.seq}`;
+    this.pending = { token, papers: preview.papers, bundle };
+    return { ...preview, token };
+  }
+
+  /** The chosen papers of a staged preview, renamed into `collection`; the preview is consumed. */
+  take(token: string, collection: string, paperIds: string[]): { papers: Paper[]; bundle?: BundleVectors; collection: string } {
+    const name = collection.trim();
+    if (!name) throw new AtlasError('bad-request', 'Give the collection a name.');
+    if (name === SEED_COLLECTION) throw new AtlasError('bad-request', `"${SEED_COLLECTION}" is the bundled collection; choose another name.`);
+    if (!this.pending || this.pending.token !== token) throw new AtlasError('bad-request', 'This import preview has expired; load the file again.');
+    const wanted = new Set(paperIds);
+    const papers = this.pending.papers.filter((p) => wanted.has(p.id)).map((p) => ({ ...p, collection: name }));
+    const bundle = this.pending.bundle;
+    this.pending = null;
+    return { papers, bundle, collection: name };
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The one embedding model the session runs: which model is chosen, loading it (one load at a time,
+ * joined by concurrent callers), falling back from WebGPU to WASM, and replacing or disposing it.
+ *
+ * Failure modes: a WebGPU load failure retries once on WASM with a warning; a WebGPU failure in the
+ * middle of a run (device lost) swaps to WASM through `fallbackToWasm`; a model that cannot be
+ * loaded at all leaves `state = 'failed'` with an error notice offering "retry" — keyword search
+ * keeps working, nothing throws out of `ensure()`.
+ */
+import type { EmbeddingModel } from '../types.ts';
+import type { DeviceChoice, EngineStatus, ModelProgressEvent } from './api.ts';
+import type { NoticeBoard } from './notices.ts';
+
+export type DeviceRequest = DeviceChoice;
+
+export interface ModelLoadProgress {
+  file: string;
+  loaded: number;
+  total: number;
+}
+
+export type LoadModel = (modelId: string, device: DeviceRequest, onProgress: (p: ModelLoadProgress) => void) => Promise<EmbeddingModel>;
+
+export class ModelSlot {
+  modelId: string;
+  device: DeviceRequest = 'auto';
+  state: EngineStatus['modelState'] = 'idle';
+  error?: string;
+  private current: EmbeddingModel | null = null;
+  private loading: Promise<EmbeddingModel | null> | null = null;
+
+  constructor(
+    modelId: string,
+    private readonly load: LoadModel,
+    private readonly notices: NoticeBoard,
+    private readonly onProgress: (e: ModelProgressEvent) => void,
+    private readonly onChange: () => void,
+  ) {
+    this.modelId = modelId;
+  }
+
+  get model(): EmbeddingModel | null {
+    return this.current;
+  }
+
+  /** The loaded model of the chosen id, loading it if needed; null when it cannot be loaded. */
+  async ensure(): Promise<EmbeddingModel | null> {
+    if (this.current && this.current.modelId === this.modelId) return this.current;
+    if (this.loading) return this.loading;
+    this.state = 'loading';
+    this.error = undefined;
+    this.onChange();
+    const attempt = (device: DeviceRequest) => this.load(this.modelId, device, (p) => this.onProgress({ kind: 'model', ...p }));
+    this.loading = (async () => {
+      try {
+        let m: EmbeddingModel;
+        try {
+          m = await attempt(this.device);
+        } catch (e) {
+          if (this.device === 'wasm') throw e;
+          // WebGPU adapter missing/lost or failing kernels: WASM is slower but always there.
+          this.notices.add('warning', `GPU backend failed (${(e as Error).message}); using WASM on the CPU.`);
+          this.device = 'wasm';
+          m = await attempt('wasm');
+        }
+        if (this.current && this.current !== m) await this.current.dispose().catch(() => {});
+        this.current = m;
+        this.state = 'ready';
+        return m;
+      } catch (e) {
+        this.state = 'failed';
+        this.error = (e as Error).message;
+        this.notices.add('error', `The embedding model could not be loaded (${this.error}). Keyword search still works.`, 'retry-model');
+        return null;
+      } finally {
+        this.loading = null;
+        this.onChange();
+      }
+    })();
+    return this.loading;
+  }
+
+  /** After a WebGPU failure in the middle of a run (e.g. device lost): continue on WASM. */
+  async fallbackToWasm(err: Error): Promise<EmbeddingModel | null> {
+    if (this.current?.device !== 'webgpu') return null;
+    this.notices.add('warning', `The GPU stopped working (${err.message}); continuing on the CPU (WASM).`);
+    const old = this.current;
+    this.current = null;
+    this.device = 'wasm';
+    await old.dispose().catch(() => {});
+    return this.ensure();
+  }
+
+  /** Chooses another model; the current one is disposed and the next `ensure()` loads the new one. */
+  async choose(modelId: string): Promise<void> {
+    this.modelId = modelId;
+    if (this.current) await this.current.dispose().catch(() => {});
+    this.current = null;
+    this.state = 'idle';
+  }
+}
