@@ -3,7 +3,7 @@ import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { fileURLToPath } from 'node:url';
 import { VitePWA } from 'vite-plugin-pwa';
-import { DEFAULT_MODEL_ID } from './src/core/model/registry.ts';
+import { DEFAULT_MODEL_ID, getModel, requiredFiles } from './src/core/model/registry.ts';
 import { ortRuntime } from './scripts/vite-plugin-ort.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -52,7 +52,10 @@ const pwa = VitePWA({
       '*.{html,ico,txt}',
       'assets/**/*',
       'ort/*.{mjs,wasm}',
-      `models/${DEFAULT_MODEL_ID}/**/*`,
+      // Only what the app runs: the APP_DTYPE ONNX file and the JSON files (a full-precision
+      // teacher fetched for distillation sits in the same folder and must not be precached).
+      `models/${DEFAULT_MODEL_ID}/${requiredFiles(getModel(DEFAULT_MODEL_ID))[0].path}`,
+      `models/${DEFAULT_MODEL_ID}/*.json`,
       'precomputed/*',
     ],
     // The q8 model is ~34 MB and the ORT wasm ~27 MB; Workbox's 2 MiB default would silently skip them.

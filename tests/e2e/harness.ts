@@ -158,8 +158,14 @@ export async function readResults(page: Page, question?: string): Promise<{ titl
   }
   const summary = page.getByTestId('result-summary');
   await summary.waitFor();
-  // Let a superseded (debounced) search settle.
-  await page.waitForTimeout(300);
+  // Settled: the list on screen answers this question and no newer search is out (no sleeping).
+  await page.waitForFunction(
+    (q) => {
+      const el = document.querySelector('[data-testid=result-summary]');
+      return !!el && el.getAttribute('data-pending') === 'false' && (q === null || el.getAttribute('data-question') === q);
+    },
+    question ?? null,
+  );
   const titles = await page.locator('[data-testid=results] li.result h3').allInnerTexts();
   return { titles: titles.map((t) => t.trim()), mode: (await summary.getAttribute('data-mode')) ?? '' };
 }

@@ -171,6 +171,36 @@ describe('CLI as a child process', () => {
   });
 });
 
+describe('CLI --corpus bundle vectors', () => {
+  it('uses a bundle\'s vectors only under the model\'s own identity; another dtype or text rule re-embeds', async () => {
+    const { parseSeed } = await import('../../src/core/import/seed-parser.ts');
+    const { writeBundle } = await import('../../src/core/import/bundle.ts');
+    const { transformerIdentity } = await import('../../src/core/vectors/identity.ts');
+    const { getModel } = await import('../../src/core/model/registry.ts');
+    const papers = parseSeed(SEED_LINES.slice(0, 2 + 8).join('\n'), 'b').papers;
+    const identity = transformerIdentity(getModel(DEFAULT_MODEL_ID), 'q8');
+    // Unit vectors that no model would make: if the CLI uses them, no embedding happens.
+    const vectors = new Float32Array(papers.length * identity.dims).map((_, i) => (i % identity.dims === 0 ? 1 : 0));
+    const write = (name: string, id: typeof identity) => {
+      const f = join(tmp, name);
+      writeFileSync(f, writeBundle({ collection: 'b', papers, identity: id, vectors }));
+      return f;
+    };
+    const fits = await cli(['search', 'masked features', '--json', '--no-cache', '--corpus', write('fits.atlas', identity)]);
+    expect(fits.code, fits.err).toBe(0);
+    expect(fits.stats).toMatchObject({ embedded: 0, cached: papers.length });
+    for (const [name, id] of [
+      ['fp32.atlas', { ...identity, dtype: 'fp32' }],
+      ['format.atlas', { ...identity, textFormat: identity.textFormat + 1 }],
+    ] as const) {
+      const r = await cli(['search', 'masked features', '--json', '--no-cache', '--corpus', write(name, id)]);
+      expect(r.code, r.err).toBe(0);
+      expect(r.stats).toMatchObject({ embedded: papers.length });
+      expect(r.err).toMatch(/do not fit/);
+    }
+  });
+});
+
 describe('VectorCacheNode', () => {
   const sha = 'ab'.repeat(32);
   it('round-trips binary Float32 vectors keyed by paper id and text hash', () => {

@@ -235,6 +235,53 @@ describe('EngineSession', () => {
     expect((await b.search('beekeeping pollination', 'vector')).hits[0].paper.title).toBe('Mine');
   });
 
+  it('with IndexedDB (fake): another dtype, text rule or weights of the same model re-embeds everything; the original identity reuses all', async () => {
+    const name = `ident-${Date.now()}`;
+    const base = transformerIdentity(getModel('Xenova/all-MiniLM-L6-v2'), 'q8');
+    const run = async (identity: typeof base) => {
+      const counter = { docs: 0 };
+      const { deps } = makeDeps(() => new MemoryStore(), counter, { loadModel: async () => ({ ...fakeModel(counter), identity }) });
+      deps.openStore = () => openIdbStore(name);
+      const s = new EngineSession(deps);
+      await s.init({ autoIndex: false });
+      await s.startIndexing();
+      expect(s.status().semanticReady).toBe(true);
+      return counter.docs;
+    };
+    expect(await run(base)).toBe(40);
+    expect(await run(base)).toBe(0);
+    expect(await run({ ...base, dtype: 'fp32' })).toBe(40);
+    expect(await run({ ...base, textFormat: base.textFormat + 1 })).toBe(40);
+    expect(await run({ ...base, weights: 'e'.repeat(64) })).toBe(40);
+    expect(await run(base)).toBe(0);
+  });
+
+  it('a second vector space (quick tier) is indexed first, beside the primary, and reported per space', async () => {
+    const counter = { docs: 0 };
+    const order: string[] = [];
+    const { deps, events } = makeDeps(() => new MemoryStore(), counter, {
+      loadModel: async (id) => {
+        const m = fakeModel(counter, { modelId: id });
+        return { ...m, embedDocuments: (t, o) => (order.push(id), m.embedDocuments(t, o)) };
+      },
+    });
+    const s = new EngineSession(deps);
+    await s.init({ autoIndex: false, modelId: 'Xenova/all-MiniLM-L6-v2' });
+    s.addSpace('quick', 'Xenova/e5-small-v2');
+    await s.startIndexing();
+    expect(counter.docs).toBe(80);
+    expect(order[0]).toBe('Xenova/e5-small-v2');
+    expect(order.at(-1)).toBe('Xenova/all-MiniLM-L6-v2');
+    const st = s.status();
+    expect(st.spaces.map((x) => [x.role, x.modelId, x.indexed, x.ready])).toEqual([
+      ['quick', 'Xenova/e5-small-v2', 40, true],
+      ['primary', 'Xenova/all-MiniLM-L6-v2', 40, true],
+    ]);
+    expect(events.some((e) => e.kind === 'embed' && e.space === 'quick')).toBe(true);
+    // Search still ranks with the primary space (the tier policy belongs to the session).
+    expect((await s.search('qubit entanglement', 'vector')).hits[0].paper.abstract).toMatch(/qubit/);
+  });
+
   it('estimates re-embedding cost from the measured rate, else from model depth', async () => {
     const store = new MemoryStore();
     const s = new EngineSession(makeDeps(() => store, { docs: 0 }).deps);

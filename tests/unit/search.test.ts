@@ -257,3 +257,60 @@ describe('related() with the real default model on the seed corpus', () => {
     }
   });
 });
+
+describe('SearchEngine with several vector spaces', () => {
+  /** A second space that only knows one word: "spectrogram" maps every audio text to one direction. */
+  class OneWordModel extends BagOfWordsModel {
+    override readonly identity = testIdentity('test/one-word', 64);
+    override vec(text: string): Float32Array {
+      const v = new Float32Array(64);
+      v[/spectrogram|audio/i.test(text) ? 0 : 1] = 1;
+      return v;
+    }
+  }
+
+  async function twoSpaces() {
+    const a = new BagOfWordsModel();
+    const b = new OneWordModel();
+    const engine = new SearchEngine();
+    engine.setPapers(PAPERS);
+    for (const m of [a, b]) {
+      const { vectors } = await m.embedDocuments(PAPERS.map(documentText));
+      await engine.useModel(m).setVectors(PAPERS.map((p) => p.id), vectors);
+    }
+    return { engine, a, b };
+  }
+
+  it('keeps one space per vector identity, and refuses a query model of another identity', async () => {
+    const { engine, a, b } = await twoSpaces();
+    expect(engine.vectorSpaces.map((s) => s.identity.model)).toEqual(['test/bag-of-words', 'test/one-word']);
+    expect(engine.findSpace(a.identity)!.size).toBe(PAPERS.length);
+    expect(() => engine.findSpace(a.identity)!.setQueryModel(b)).toThrow(/does not fit the vector space/);
+  });
+
+  it('ranks with the spaces it is asked for; with both, their evidence adds up', async () => {
+    const { engine, a, b } = await twoSpaces();
+    const keyA = engine.findSpace(a.identity)!.key;
+    const keyB = engine.findSpace(b.identity)!.key;
+    const q = 'audio';
+    const onlyB = await engine.search(q, { mode: 'vector', k: 6, spaces: [keyB] });
+    expect(onlyB[0].paper.title).toBe('Audio spectrogram transformers');
+    const onlyA = await engine.search('masked video frames', { mode: 'vector', k: 1, spaces: [keyA] });
+    expect(onlyA[0].paper.title).toMatch(/video/i);
+    const both = await engine.search(q, { mode: 'hybrid', k: 6, spaces: [keyA, keyB] });
+    expect(both[0].paper.title).toBe('Audio spectrogram transformers');
+    // Default: every ready space takes part.
+    expect((await engine.search(q, { mode: 'hybrid', k: 6 })).map((h) => h.paper.id)).toEqual(both.map((h) => h.paper.id));
+    expect(a.queries + b.queries).toBeGreaterThanOrEqual(2);
+  });
+
+  it('related() uses the named space, else the first that holds the paper', async () => {
+    const { engine, b } = await twoSpaces();
+    const keyB = engine.findSpace(b.identity)!.key;
+    const viaB = engine.related(PAPERS[1].id, 5, { space: keyB });
+    // In the one-word space every non-audio paper ties at cosine 0 with the audio paper.
+    expect(viaB.every((h) => h.score === 0)).toBe(true);
+    const viaFirst = engine.related(PAPERS[0].id, 1);
+    expect(viaFirst[0].paper.title).toBe('Video masked modeling at scale');
+  });
+});

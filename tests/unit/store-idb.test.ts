@@ -2,6 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { openDB } from 'idb';
 import { openIdbStore, SCHEMA_VERSION } from '../../src/browser/idb-store.ts';
 import type { Paper } from '../../src/core/types.ts';
+import { getModel } from '../../src/core/model/registry.ts';
+import { transformerIdentity, vectorKey } from '../../src/core/vectors/identity.ts';
 
 let n = 0;
 const freshName = () => `atlas-test-${Date.now()}-${n++}`;
@@ -69,6 +71,35 @@ describe('IdbStore', () => {
     expect((await store.getVectors('m@1')).size).toBe(0);
     await store.putVectors('m@1', [{ paperId: 'mine-1', textHash: 't', vector: new Float32Array([1]) }]);
     expect((await store.getVectors('m@1')).size).toBe(1);
+    store.close();
+  });
+
+  it('upgrades a v2 database: first-version vector keys become identity keys, graphs are dropped', async () => {
+    const name = freshName();
+    const spec = getModel('Xenova/bge-small-en-v1.5');
+    const legacy = `${spec.id}@${spec.onnx.q8!.sha256}`;
+    const old = await openDB(name, 2, {
+      upgrade(db) {
+        db.createObjectStore('papers', { keyPath: 'id' });
+        db.createObjectStore('meta');
+        db.createObjectStore('vectors', { keyPath: ['modelKey', 'paperId'] }).createIndex('byModel', 'modelKey');
+        db.createObjectStore('blobs');
+      },
+    });
+    await old.put('papers', paper('mine-1'));
+    await old.put('vectors', { modelKey: legacy, paperId: 'mine-1', textHash: 't', vector: new Float32Array([1, 2]) });
+    await old.put('vectors', { modelKey: `Org/gone@${'a'.repeat(64)}`, paperId: 'mine-1', textHash: 't', vector: new Float32Array([3]) });
+    await old.put('blobs', new Uint8Array([1]), `hnsw:${legacy}`);
+    old.close();
+
+    const { store, recovered } = await openIdbStore(name);
+    expect(recovered).toBeUndefined();
+    expect((await store.getPapers()).map((p) => p.id)).toEqual(['mine-1']);
+    const moved = await store.getVectors(vectorKey(transformerIdentity(spec, 'q8')));
+    expect([...moved.get('mine-1')!.vector]).toEqual([1, 2]);
+    expect((await store.getVectors(legacy)).size).toBe(0);
+    expect(await store.db.count('vectors')).toBe(1);
+    expect(await store.getBlob(`hnsw:${legacy}`)).toBeUndefined();
     store.close();
   });
 

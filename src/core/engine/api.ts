@@ -45,6 +45,25 @@ export interface ModelChoice {
   layers: number;
 }
 
+/** One vector space (tier) of the library: the default model, a quick tier, a second model. */
+export interface SpaceStatus {
+  role: 'primary' | 'quick' | 'extra';
+  modelId: string;
+  /** vectors/identity.ts key, once its model is loaded. */
+  vectorKey?: string;
+  modelState: 'idle' | 'loading' | 'ready' | 'failed';
+  /** Papers in its search index. */
+  indexed: number;
+  /** Papers with a current vector of this space (stored or made this session). */
+  stored: number;
+  /** Embedded in this worker session. */
+  embedded: number;
+  /** Taken from the build's shipped vectors in this session. */
+  shipped: number;
+  /** Every paper is in its index. */
+  ready: boolean;
+}
+
 export interface EngineStatus {
   /** Lifecycle of the engine as a whole. */
   phase: 'starting' | 'ready' | 'indexing' | 'failed';
@@ -74,6 +93,8 @@ export interface EngineStatus {
   storage: 'indexeddb' | 'memory';
   /** True while waiting for another tab that holds the indexing lock. */
   waitingForLock: boolean;
+  /** Every vector space, in run order; the fields above describe the 'primary' one. */
+  spaces: SpaceStatus[];
   notices: Notice[];
 }
 
@@ -122,6 +143,8 @@ export interface RelatedResult {
 
 export interface EmbedProgressEvent {
   kind: 'embed';
+  /** Which vector space (tier) is being embedded: 'primary' (the default model), 'quick', 'extra'. */
+  space?: 'primary' | 'quick' | 'extra';
   done: number;
   total: number;
   /** Documents per second over this run. */

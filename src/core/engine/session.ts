@@ -19,13 +19,14 @@
 import type { EmbeddingModel, Paper, SearchHit, SearchMode } from '../types.ts';
 import type { Store } from '../store/store.ts';
 import { APP_DTYPE, DEFAULT_MODEL_ID, getModel, MODELS } from '../model/registry.ts';
-import { DEFAULT_RESULTS, SearchEngine, type SearchEngineOptions } from '../search/engine.ts';
+import { DEFAULT_RESULTS, SearchEngine, type SearchEngineOptions, type VectorSpace } from '../search/engine.ts';
 import { transformerIdentity, vectorKey, type VectorIdentity } from '../vectors/identity.ts';
 import type { ShippedResult } from '../vectors/shipped.ts';
 import type { StoredVector } from '../store/store.ts';
 import type { EngineEvent, EngineStatus, ImportPreview, ModelChoice, Notice, ReembedCost, RelatedResult, SearchResult } from './api.ts';
 import { AtlasError } from './errors.ts';
 import { Indexer } from './indexer.ts';
+import { SpaceIndexer, type SpaceDeps, type SpaceRole } from './space-indexer.ts';
 import { collectionOf, Library, paperTextHash, SEED_COLLECTION, type BundleVectors } from './library.ts';
 import { ModelSlot, type DeviceRequest, type LoadModel } from './model-slot.ts';
 import { NoticeBoard } from './notices.ts';
@@ -79,6 +80,9 @@ export class EngineSession {
   private readonly library: Library;
   private readonly slot: ModelSlot;
   private readonly indexer: Indexer;
+  /** The default model's space: what status, related and the model menu are about. */
+  private readonly primary: SpaceIndexer;
+  private readonly spaceDeps: SpaceDeps;
   private engine: SearchEngine;
   private started = false;
   private readonly now: () => number;
@@ -91,20 +95,13 @@ export class EngineSession {
     this.slot = new ModelSlot(DEFAULT_MODEL_ID, deps.loadModel, this.notices, (e) => deps.emit(e), () => this.emitStatus());
     this.engine = new SearchEngine(deps.engineOptions);
     this.indexer = new Indexer(
-      {
-        loadShipped: deps.loadShipped,
-        withLock: deps.withLock,
-        onEmbedProgress: (e) => deps.emit(e),
-        changed: () => this.emitStatus(),
-        ended: () => deps.emit({ kind: 'idle' }),
-        now: this.now,
-      },
-      this.library,
+      { withLock: deps.withLock, changed: () => this.emitStatus(), ended: () => deps.emit({ kind: 'idle' }) },
       this.storage,
-      this.slot,
       this.notices,
-      () => this.engine,
     );
+    this.spaceDeps = { loadShipped: deps.loadShipped, onEmbedProgress: (e: EngineEvent) => deps.emit(e), changed: () => this.emitStatus(), now: this.now };
+    this.primary = new SpaceIndexer('primary', this.slot, this.spaceDeps, this.library, this.storage, this.notices, () => this.engine);
+    this.indexer.add(this.primary);
   }
 
   // ---------------------------------------------------------------- status & notices
@@ -115,23 +112,34 @@ export class EngineSession {
     return {
       phase: !this.started ? 'starting' : this.indexer.active ? 'indexing' : 'ready',
       papers: this.library.size,
-      collections: this.library.collections((p) => this.indexer.hasVector(p)),
+      collections: this.library.collections((p) => this.primary.hasVector(p)),
       modelId: this.slot.modelId,
       models: modelChoices(),
       vectorKey: model ? vectorKey(model.identity) : undefined,
       modelState: this.slot.state,
       modelError: this.slot.error,
-      semanticReady: this.indexer.semanticReady,
+      semanticReady: this.primary.semanticReady,
       indexedVectors: space?.size ?? 0,
       indexKind: space?.kind ?? null,
-      embeddedCount: this.indexer.embeddedCount,
-      storedVectors: this.indexer.vectors.size,
-      shippedVectors: this.indexer.shippedCount,
+      embeddedCount: this.primary.embeddedCount,
+      storedVectors: this.primary.vectors.size,
+      shippedVectors: this.primary.shippedCount,
       backend: model?.device ?? null,
       threads: this.deps.env?.threads ?? 1,
       crossOriginIsolated: this.deps.env?.crossOriginIsolated ?? false,
       storage: this.storage.kind,
       waitingForLock: this.indexer.waitingForLock,
+      spaces: this.indexer.all.map((s) => ({
+        role: s.role,
+        modelId: s.slot.modelId,
+        vectorKey: s.key,
+        modelState: s.slot.state,
+        indexed: s.indexed,
+        stored: s.vectors.size,
+        embedded: s.embeddedCount,
+        shipped: s.shippedCount,
+        ready: s.semanticReady,
+      })),
       notices: this.notices.all,
     };
   }
@@ -154,7 +162,7 @@ export class EngineSession {
   /** Opens storage, loads (or seeds) papers so lexical search works, then indexes in the background. */
   async init(opts: InitOptions = {}): Promise<EngineStatus> {
     this.slot.device = opts.device ?? 'auto';
-    this.indexer.useShipped = opts.useShipped ?? true;
+    for (const s of this.indexer.all) s.useShipped = opts.useShipped ?? true;
     await this.storage.open();
     const stored = await this.storage.safe((s) => s.getMeta<string>('modelId'), undefined);
     this.slot.modelId = getModel(opts.modelId ?? stored ?? DEFAULT_MODEL_ID).id;
@@ -186,6 +194,33 @@ export class EngineSession {
     return this.indexer.cancel();
   }
 
+  /**
+   * Adds a vector space beside the primary one (a quick tier, a second model), indexed by the next
+   * run. Its model comes through the same `loadModel` dependency as the primary's.
+   */
+  addSpace(role: Exclude<SpaceRole, 'primary'>, modelId: string): SpaceIndexer {
+    const existing = this.indexer.all.find((s) => s.role === role);
+    if (existing) this.removeSpace(existing);
+    const slot = new ModelSlot(modelId, this.deps.loadModel, this.notices, (e) => this.deps.emit(e), () => this.emitStatus());
+    slot.device = this.slot.device;
+    const space = new SpaceIndexer(role, slot, this.spaceDeps, this.library, this.storage, this.notices, () => this.engine);
+    this.indexer.add(space);
+    return space;
+  }
+
+  removeSpace(space: SpaceIndexer): void {
+    if (space === this.primary) throw new AtlasError('bad-request', 'The primary vector space cannot be removed.');
+    this.indexer.remove(space);
+    const m = space.slot.model;
+    if (m) this.engine.dropSpace(vectorKey(m.identity));
+    void space.slot.choose(space.slot.modelId);
+  }
+
+  /** The vector spaces a question is ranked with: today the primary model's alone. */
+  private searchSpaces(): string[] | undefined {
+    return this.slot.model ? [vectorKey(this.slot.model.identity)] : undefined;
+  }
+
   // ---------------------------------------------------------------- queries
 
   async search(question: string, mode: SearchMode, k = DEFAULT_RESULTS, collections?: string[]): Promise<SearchResult> {
@@ -197,11 +232,10 @@ export class EngineSession {
       used = 'lexical';
       note =
         this.slot.state === 'failed' ? 'The model is unavailable: showing keyword results.' : 'Semantic index not ready yet: showing keyword results.';
-    } else if (mode !== 'lexical' && !this.indexer.semanticReady) {
+    } else if (mode !== 'lexical' && !this.primary.semanticReady) {
       note = `Semantic index covers ${indexed} of ${this.library.size} papers so far.`;
     }
-    const spaces = this.slot.model ? [vectorKey(this.slot.model.identity)] : undefined;
-    const hits = question.trim() ? await this.engine.search(question, { k, mode: used, collections, spaces }) : [];
+    const hits = question.trim() ? await this.engine.search(question, { k, mode: used, collections, spaces: this.searchSpaces() }) : [];
     return { hits, mode: used, note, tookMs: this.now() - t0 };
   }
 
@@ -236,9 +270,7 @@ export class EngineSession {
 
   async deletePapers(ids: string[]): Promise<number> {
     const present = await this.library.remove(ids);
-    const model = this.slot.model;
-    if (model) await this.storage.safe((s) => s.deleteVectors(vectorKey(model.identity), present), undefined);
-    for (const id of present) this.indexer.vectors.delete(id);
+    await this.indexer.forget(present);
     // Removed at once from lexical, vector and related results; the graph is rebuilt lazily on next load.
     this.engine.removePapers(present);
     this.indexer.updateReady();
@@ -254,7 +286,7 @@ export class EngineSession {
   vectorsFor(ids: string[]): { identity?: VectorIdentity; vectors: Map<string, StoredVector> } {
     const out = new Map<string, StoredVector>();
     for (const id of ids) {
-      const v = this.indexer.vectors.get(id);
+      const v = this.primary.vectors.get(id);
       if (v) out.set(id, v);
     }
     return { identity: this.slot.model?.identity, vectors: out };
@@ -284,10 +316,10 @@ export class EngineSession {
     this.cancel();
     await this.idle();
     await this.storage.safe((s) => s.clear(), undefined);
-    this.indexer.reset();
+    for (const s of this.indexer.all) s.reset();
     this.notices.clear();
     this.engine = new SearchEngine(this.deps.engineOptions);
-    if (this.slot.model) this.engine.useModel(this.slot.model);
+    for (const s of this.indexer.all) if (s.slot.model) this.engine.useModel(s.slot.model);
     await this.loadPapers(false);
     void this.startIndexing();
     return this.status();
@@ -301,7 +333,7 @@ export class EngineSession {
     this.notices.clear();
     await this.storage.destroyAndReopen();
     if (keep.length) await this.storage.safe((s) => s.putPapers(keep), undefined);
-    this.indexer.reset();
+    for (const s of this.indexer.all) s.reset();
     await this.loadPapers(false);
     void this.startIndexing();
     return this.status();
@@ -330,9 +362,16 @@ export class EngineSession {
     await this.idle();
     await this.storage.safe((s) => s.setMeta('modelId', spec.id), undefined);
     await this.slot.choose(spec.id);
-    this.indexer.reset();
+    this.primary.reset();
+    const keep = this.engine;
     this.engine = new SearchEngine(this.deps.engineOptions);
     this.engine.setPapers(this.library.list());
+    // Other tiers keep their spaces (their vectors do not depend on the primary model).
+    for (const s of this.indexer.all) {
+      const m = s.slot.model;
+      const old = m && s !== this.primary ? keep.findSpace(m.identity) : undefined;
+      if (m && old) await this.engine.useModel(m).setVectors([...old.paperIds], packSpace(old));
+    }
     void this.startIndexing();
     return this.status();
   }
@@ -344,10 +383,10 @@ export class EngineSession {
     const model = await this.slot.ensure();
     if (!model) throw new AtlasError('model-load-failed', this.slot.error ?? 'The model is unavailable.');
     await this.storage.safe((s) => s.deleteVectors(vectorKey(model.identity), this.library.list().map((p) => p.id)), undefined);
-    this.indexer.reset();
-    const keepShipped = this.indexer.useShipped;
-    this.indexer.useShipped = false;
-    void this.startIndexing().finally(() => (this.indexer.useShipped = keepShipped));
+    this.primary.reset();
+    const keepShipped = this.primary.useShipped;
+    this.primary.useShipped = false;
+    void this.startIndexing().finally(() => (this.primary.useShipped = keepShipped));
     return this.status();
   }
 
@@ -356,4 +395,12 @@ export class EngineSession {
     void this.startIndexing();
     return this.status();
   }
+}
+
+/** A space's rows in its own label order (to carry a space over into a fresh engine). */
+function packSpace(space: VectorSpace): Float32Array {
+  const d = space.identity.dims;
+  const out = new Float32Array(space.size * d);
+  space.paperIds.forEach((id, i) => out.set(space.getVector(id)!, i * d));
+  return out;
 }

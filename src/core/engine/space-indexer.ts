@@ -1,0 +1,259 @@
+/**
+ * Indexing of ONE vector space: makes sure every paper has a vector of this space's model identity
+ * and that the SearchEngine's space holds them — reusing stored, shipped and bundled vectors,
+ * embedding the rest through the one reconcile routine (vectors/reconcile.ts), persisting per batch,
+ * and persisting / adopting the HNSW graph so a reload never rebuilds it. A library may have several
+ * spaces (the default model, a quick tier, a second model); the Indexer (indexer.ts) runs them in
+ * order under one lock.
+ *
+ * Guarantees (tested in engine-session.test.ts):
+ * - A vector is reused only when (identity key, paper id, text hash) match; a reload embeds nothing.
+ * - Each embedded batch is stored before the next starts: a killed tab resumes after that batch.
+ * - Semantic search works on what is indexed while the rest embeds.
+ */
+import type { EmbeddingModel, Paper } from '../types.ts';
+import type { StoredVector } from '../store/store.ts';
+import { HnswIndex } from '../ann/index.ts';
+import type { SearchEngine } from '../search/engine.ts';
+import { vectorKey, type VectorIdentity, type VectorKey } from '../vectors/identity.ts';
+import { reconcile, rowSource, RECONCILE_BATCH, type VectorRow } from '../vectors/reconcile.ts';
+import type { ShippedResult } from '../vectors/shipped.ts';
+import type { EmbedProgressEvent } from './api.ts';
+import { AtlasError } from './errors.ts';
+import { collectionOf, paperTextHash, SEED_COLLECTION, type Library } from './library.ts';
+import type { ModelSlot } from './model-slot.ts';
+import type { NoticeBoard } from './notices.ts';
+import type { StorageGuard } from './storage.ts';
+
+/** Texts per embedding call = per persisted batch: small enough that a killed tab loses little. */
+export const EMBED_BATCH = RECONCILE_BATCH;
+
+/** What a space is for: the UI names tiers by it, the Indexer orders runs by it. */
+export type SpaceRole = 'primary' | 'quick' | 'extra';
+
+export interface SpaceDeps {
+  loadShipped?: (identity: VectorIdentity, papers: Paper[]) => Promise<ShippedResult>;
+  onEmbedProgress: (e: EmbedProgressEvent) => void;
+  /** Something shown in the status changed. */
+  changed: () => void;
+  now: () => number;
+}
+
+export class SpaceIndexer {
+  /** Vectors of this space's identity, by paper id (mirror of the store). */
+  vectors = new Map<string, StoredVector>();
+  semanticReady = false;
+  embeddedCount = 0;
+  shippedCount = 0;
+  useShipped = true;
+
+  constructor(
+    readonly role: SpaceRole,
+    readonly slot: ModelSlot,
+    private readonly deps: SpaceDeps,
+    private readonly library: Library,
+    private readonly storage: StorageGuard,
+    private readonly notices: NoticeBoard,
+    /** The current engine (the session replaces it on clear / model switch). */
+    private readonly engine: () => SearchEngine,
+  ) {}
+
+  /** The loaded model's vector key (undefined until the model is loaded). */
+  get key(): VectorKey | undefined {
+    return this.slot.model ? vectorKey(this.slot.model.identity) : undefined;
+  }
+
+  /** A current vector exists for the paper's text. */
+  hasVector(p: Paper): boolean {
+    return this.vectors.get(p.id)?.textHash === paperTextHash(p);
+  }
+
+  /** Papers inside this space's search index. */
+  get indexed(): number {
+    const m = this.slot.model;
+    return m ? (this.engine().findSpace(m.identity)?.size ?? 0) : 0;
+  }
+
+  /** Forgets all vectors (model switch, re-embed, clear); stored ones stay in the store. */
+  reset(): void {
+    this.vectors.clear();
+    this.semanticReady = false;
+  }
+
+  /** One indexing pass of this space (the caller holds the lock). */
+  async run(signal: AbortSignal): Promise<void> {
+    // A model that already failed this run (the Indexer loads all first) is not tried twice.
+    const model = this.slot.model ?? (this.slot.state === 'failed' ? null : await this.slot.ensure());
+    if (!model) return;
+    const key = vectorKey(model.identity);
+    await this.loadStored(key, model.identity.dims);
+    if (this.useShipped) await this.takeShipped(key, model);
+    // Index what is already there first: semantic search works on it while the rest embeds.
+    await this.buildIndex(model);
+    await this.embedMissing(model, signal);
+    await this.persistIndex(model);
+  }
+
+  private async loadStored(key: VectorKey, dims: number): Promise<void> {
+    const stored = await this.storage.safe((s) => s.getVectors(key), new Map<string, StoredVector>());
+    let bad = 0;
+    for (const [id, v] of stored) {
+      if (v.vector.length !== dims || !v.vector.every(Number.isFinite)) {
+        stored.delete(id);
+        bad++;
+      }
+    }
+    if (bad) this.notices.add('warning', `${bad} stored vector(s) were damaged and are being re-embedded.`);
+    // Keep vectors made in this session that the store could not take (quota): they are still valid.
+    for (const [id, v] of this.vectors) if (!stored.has(id)) stored.set(id, v);
+    this.vectors = stored;
+    this.deps.changed();
+  }
+
+  private missing(): Paper[] {
+    return this.library.list().filter((p) => !this.hasVector(p));
+  }
+
+  private async takeShipped(key: VectorKey, model: EmbeddingModel): Promise<void> {
+    if (!this.deps.loadShipped) return;
+    const seedMissing = this.missing().filter((p) => collectionOf(p) === SEED_COLLECTION);
+    if (!seedMissing.length) return;
+    const res = await this.deps.loadShipped(model.identity, seedMissing).catch((e) => ({ ok: false as const, reason: (e as Error).message }));
+    if (!res.ok) return;
+    const rows: StoredVector[] = [];
+    for (const p of seedMissing) {
+      const v = res.vectors.get(p.id);
+      if (v && v.length === model.identity.dims) rows.push({ paperId: p.id, textHash: paperTextHash(p), vector: v });
+    }
+    for (const r of rows) this.vectors.set(r.paperId, r);
+    this.shippedCount += rows.length;
+    await this.storage.safe((s) => s.putVectors(key, rows), undefined);
+    this.deps.changed();
+  }
+
+  private async embedMissing(model: EmbeddingModel, signal: AbortSignal): Promise<void> {
+    const space = this.engine().space(model.identity);
+    let staleInIndex = false;
+    let active = model;
+    const res = await reconcile({
+      papers: this.library.list(),
+      // Everything stored or shipped is already in `vectors` (and in the index): only the rest is embedded.
+      sources: [rowSource('stored', this.vectors)],
+      model,
+      batchSize: EMBED_BATCH,
+      signal,
+      hashOf: paperTextHash,
+      now: this.deps.now,
+      onEmbedError: async (err) => {
+        const wasm = await this.slot.fallbackToWasm(err);
+        if (!wasm) throw new AtlasError('embed-failed', `Embedding failed: ${err.message}`);
+        active = wasm;
+        this.engine().useModel(wasm);
+        return wasm;
+      },
+      onRows: async (rows, origin) => {
+        if (origin === 'reused') return;
+        this.embeddedCount += rows.length;
+        for (const r of rows) this.vectors.set(r.paperId, r);
+        // Papers whose text changed already sit in the index with an old vector: rebuild once at the end.
+        const fresh = rows.filter((r) => !space.has(r.paperId));
+        if (fresh.length < rows.length) staleInIndex = true;
+        await space.addVectors(fresh.map((r) => r.paperId), pack(fresh, active.identity.dims));
+        this.updateReady();
+        // Persist per batch: a tab killed now resumes after this batch.
+        await this.storage.safe((s) => s.putVectors(vectorKey(active.identity), rows), undefined);
+      },
+      onProgress: (p) => {
+        this.deps.onEmbedProgress({ kind: 'embed', space: this.role, ...p, eta: p.done ? p.eta : undefined });
+        if (p.done > 0 && (p.done % (EMBED_BATCH * 4) === 0 || p.done === p.total)) this.deps.changed();
+      },
+    });
+    if (staleInIndex) await this.buildIndex(active);
+    if (res.seconds > 0.5 && res.embedded) {
+      await this.storage.safe((s) => s.setMeta(`embedRate:${active.modelId}`, res.embedded / res.seconds), undefined);
+    }
+  }
+
+  /** Bundle rows (already stored under their key by the Indexer) join this space when the key is its own. */
+  adoptBundle(rows: VectorRow[], key: VectorKey): void {
+    if (this.key !== key) return;
+    for (const r of rows) this.vectors.set(r.paperId, r);
+  }
+
+  /** Removes papers' vectors of this space (from memory and the store). */
+  async forget(ids: string[]): Promise<void> {
+    const key = this.key;
+    if (key) await this.storage.safe((s) => s.deleteVectors(key, ids), undefined);
+    for (const id of ids) this.vectors.delete(id);
+  }
+
+  /** Paper ids that have a current vector, in a stable order (insertion order of papers). */
+  private coveredIds(): string[] {
+    return this.library.list().filter((p) => this.hasVector(p)).map((p) => p.id);
+  }
+
+  updateReady(): void {
+    const space = this.slot.model ? this.engine().findSpace(this.slot.model.identity) : undefined;
+    let all = this.library.size > 0 && !!space;
+    if (space) for (const id of this.library.papers.keys()) if (!space.has(id)) { all = false; break; }
+    this.semanticReady = all;
+  }
+
+  private blobName(model: EmbeddingModel): string {
+    return `hnsw:${vectorKey(model.identity)}`;
+  }
+
+  /**
+   * (Re)builds the vector index over every paper that has a vector. A stored HNSW graph is adopted
+   * when it was built from exactly the same ids in the same order (its id list is stored with it);
+   * otherwise, or when its bytes are damaged, it is rebuilt from the vectors.
+   */
+  private async buildIndex(model: EmbeddingModel): Promise<void> {
+    const ids = this.coveredIds();
+    const dims = model.identity.dims;
+    const flat = new Float32Array(ids.length * dims);
+    ids.forEach((id, i) => flat.set(this.vectors.get(id)!.vector, i * dims));
+    const space = this.engine().useModel(model);
+    const name = this.blobName(model);
+    const savedIds = await this.storage.safe((s) => s.getMeta<string[]>(`${name}:ids`), undefined);
+    let adopted = false;
+    if (savedIds && sameList(savedIds, ids)) {
+      const bytes = await this.storage.safe((s) => s.getBlob(name), undefined);
+      try {
+        if (!bytes) throw new Error('missing graph bytes');
+        const index = await HnswIndex.restore(bytes, dims);
+        await space.setVectors(ids, flat, { index });
+        adopted = true;
+      } catch {
+        this.notices.add('warning', 'The stored search index was damaged; it was rebuilt from the stored vectors.');
+      }
+    }
+    if (!adopted) await space.setVectors(ids, flat);
+    this.updateReady();
+    this.deps.changed();
+  }
+
+  /** Saves an HNSW graph (exact indexes are rebuilt from the vectors in milliseconds: not saved). */
+  private async persistIndex(model: EmbeddingModel): Promise<void> {
+    const space = this.engine().findSpace(model.identity);
+    const index = space?.vectorIndex;
+    if (!space || !index || index.kind !== 'hnsw') return;
+    const name = this.blobName(model);
+    const ids = [...space.paperIds];
+    const savedIds = await this.storage.safe((s) => s.getMeta<string[]>(`${name}:ids`), undefined);
+    if (savedIds && sameList(savedIds, ids)) return;
+    const bytes = await index.serialize();
+    await this.storage.safe((s) => s.putBlob(name, bytes), undefined);
+    await this.storage.safe((s) => s.setMeta(`${name}:ids`, ids), undefined);
+  }
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function pack(rows: VectorRow[], dims: number): Float32Array {
+  const out = new Float32Array(rows.length * dims);
+  rows.forEach((r, i) => out.set(r.vector, i * dims));
+  return out;
+}
