@@ -14,19 +14,9 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ortPackageDir } from '../src/node/ort-package.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-/** The onnxruntime-web package directory transformers.js resolves (nested copy wins, as in Node resolution). */
-export function ortPackageDir(root = repo): string {
-  const candidates = [
-    join(root, 'node_modules/@huggingface/transformers/node_modules/onnxruntime-web'),
-    join(root, 'node_modules/onnxruntime-web'),
-  ];
-  const dir = candidates.find((d) => existsSync(join(d, 'package.json')));
-  if (!dir) throw new Error(`onnxruntime-web not found (looked in ${candidates.join(', ')}); run npm install`);
-  return dir;
-}
 
 /** The bundle file that `import "onnxruntime-web/webgpu"` resolves to in a browser build. */
 function webgpuBundle(ortDir: string): string {

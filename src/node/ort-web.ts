@@ -13,7 +13,7 @@
 import Module from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ortPackageDir } from '../../scripts/copy-ort.ts';
+import { ortPackageDir } from './ort-package.ts';
 
 const ortDir = ortPackageDir();
 const entry = join(ortDir, 'dist/ort.node.min.js');

@@ -5,18 +5,9 @@
  * arrays only, no functions or class instances.
  */
 import type { Paper, ParseIssue, SearchHit, SearchMode } from '../types.ts';
-import type { ErrorCode } from './errors.ts';
-
-export type { ErrorCode } from './errors.ts';
+export type { EngineError, ErrorCode } from './errors.ts';
 
 export type DeviceChoice = 'auto' | 'webgpu' | 'wasm';
-
-/** A failure as the UI receives it: `message` is for people; `detail` is for bug reports. */
-export interface EngineError {
-  code: ErrorCode;
-  message: string;
-  detail?: string;
-}
 
 export interface CollectionInfo {
   id: string;

@@ -8,7 +8,6 @@
  * which `isQuotaError` / `isAbortError` recognise in one place.
  */
 import { ImportError } from '../import/errors.ts';
-import type { EngineError } from './api.ts';
 import { isAbortError } from '../util/abort.ts';
 
 export { abortError, isAbortError } from '../util/abort.ts';
@@ -30,6 +29,13 @@ export const ERROR_CODES = {
 } as const satisfies Record<string, string>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** A failure as the UI receives it: `message` is for people; `detail` is for bug reports. */
+export interface EngineError {
+  code: ErrorCode;
+  message: string;
+  detail?: string;
+}
 
 /** An error the engine raises on purpose, with a code from the table. */
 export class AtlasError extends Error implements EngineError {

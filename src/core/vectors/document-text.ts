@@ -1,11 +1,10 @@
-import type { Paper } from '../types.ts';
 
 /**
  * The passage text embedded for a paper (before the model's passage prefix). Changing this changes
  * every cached vector's meaning, so it is part of textHash's input via title/abstract only — bump
  * VECTOR_FORMAT when the joining rule changes.
  */
-export function documentText(p: Pick<Paper, 'title' | 'abstract'>): string {
+export function documentText(p: { title: string; abstract: string }): string {
   return p.abstract ? `${p.title}. ${p.abstract}` : p.title;
 }
 
