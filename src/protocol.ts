@@ -7,9 +7,10 @@
  * Everything here must survive structured cloning (no functions, no class instances besides
  * typed arrays / Uint8Array).
  */
-import type { Paper, ParseIssue, SearchHit, SearchMode } from './core/types.ts';
+import type { Author, Paper, ParseIssue, SearchHit, SearchMode } from './core/types.ts';
+import type { ImportReport } from './core/import/report.ts';
 
-export type { Paper, ParseIssue, SearchHit, SearchMode };
+export type { Author, ImportReport, Paper, ParseIssue, SearchHit, SearchMode };
 
 /** Error codes the UI can branch on. `message` is for people; `detail` is for bug reports. */
 export type ErrorCode =
@@ -96,6 +97,11 @@ export interface ImportPreview {
   issues: ParseIssue[];
   /** Incoming paper id → reason it duplicates a stored paper (or another incoming one). */
   duplicates: { incomingId: string; existingId: string; reason: string }[];
+  /** What the import does with the file (the numbers `npm run cli -- inspect` prints):
+   *  entries = papers + merged + skipped, with each merge (into which paper) and skip explained,
+   *  and same-title papers kept apart. Lists are capped at 200 items; counts are exact.
+   *  Optional only so previews staged by code that predates it still type-check. */
+  report?: ImportReport;
   /** Set when the file was an exported bundle. */
   bundle?: { collection: string; modelKey: string; vectors: number; modelMatches: boolean };
 }

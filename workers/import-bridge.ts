@@ -71,10 +71,11 @@ function runJob(job: ImportJob): Promise<ImportJobResult> {
 }
 
 export async function handleImportPreview(session: EngineSession, fileName: string, data: Uint8Array | string): Promise<ImportPreview> {
-  const existing = session.getPapers().map((p) => ({ id: p.id, title: p.title, doi: p.doi, collection: p.collection }));
+  // Identity fields only (see DedupeRef): one author is enough to match on.
+  const existing = session.getPapers().map((p) => ({ id: p.id, title: p.title, doi: p.doi, collection: p.collection, authors: p.authors?.slice(0, 1), year: p.year }));
   const res = await runJob({ fileName, data, existing });
   if (!res.bundle) {
-    return session.stagePreview({ format: res.format, fileName: res.fileName, papers: res.papers, issues: res.issues, duplicates: res.duplicates });
+    return session.stagePreview({ format: res.format, fileName: res.fileName, papers: res.papers, issues: res.issues, duplicates: res.duplicates, report: res.report });
   }
   const { collection, model: m, vectors } = res.bundle;
   // Whether the bundle's vectors fit is decided here: only the engine knows the loaded model.
@@ -87,6 +88,7 @@ export async function handleImportPreview(session: EngineSession, fileName: stri
       papers: res.papers,
       issues: res.issues,
       duplicates: res.duplicates,
+      report: res.report,
       bundle: { collection, modelKey: m ? modelKey(m.id, m.sha256) : '', vectors: vectors.size, modelMatches: matches },
     },
     m && vectors.size ? { modelKey: modelKey(m.id, m.sha256), vectors } : undefined,

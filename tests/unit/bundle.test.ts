@@ -11,7 +11,7 @@ const MODEL = { id: 'Xenova/bge-small-en-v1.5', sha256: '6c9c6101a956d62dfb5e719
 function papers(n: number): Paper[] {
   return Array.from({ length: n }, (_, i) => {
     const title = `Paper ${i}: a study of <b>things</b> ${'é'.repeat(i % 3)}`.trim();
-    return { id: paperId(title), title, abstract: i % 5 ? `Abstract ${i}. It has sentences.` : '', collection: 'mine', year: 2000 + (i % 20), authors: ['Ann Lee'], ...(i % 5 ? {} : { flags: { noAbstract: true } }) };
+    return { id: paperId(title), title, abstract: i % 5 ? `Abstract ${i}. It has sentences.` : '', collection: 'mine', year: 2000 + (i % 20), authors: [{ family: 'Lee', given: 'Ann' }], ...(i % 5 ? {} : { flags: { noAbstract: true } }) };
   });
 }
 

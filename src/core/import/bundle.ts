@@ -17,6 +17,7 @@
  * from; readers reject schema versions newer than BUNDLE_SCHEMA instead of misreading them.
  */
 import { paperId, textHash } from '../library/ids.ts';
+import { readAuthors } from '../library/authors.ts';
 import { float32ToLeBytes, leBytesToFloat32 } from '../vectors/float32-le.ts';
 import { buildPaper, DEFAULT_LIMITS, type RecordLimits } from './record.ts';
 import { ImportError } from './errors.ts';
@@ -82,6 +83,8 @@ export interface Bundle {
   /** Raw index bytes and labels, only when every paper and vector was accepted unchanged. */
   index?: { kind: string; bytes: Uint8Array; labels: number[]; params?: Record<string, number> };
   issues: ParseIssue[];
+  /** Papers listed in the header; each is in `papers` or has a `skipped` issue. */
+  entries: number;
 }
 
 let crcTable: Uint32Array | undefined;
@@ -253,7 +256,7 @@ export function readBundle(bytes: Uint8Array, opts: ReadBundleOptions = {}): Bun
   header.papers.forEach((rp, i) => {
     const entry = i + 1;
     if (!isObj(rp)) {
-      issues.push({ entry, message: `Bundle paper ${entry} is not an object; skipped.` });
+      issues.push({ entry, message: `Bundle paper ${entry} is not an object; skipped.`, skipped: true });
       pristine = false;
       return;
     }
@@ -262,11 +265,16 @@ export function readBundle(bytes: Uint8Array, opts: ReadBundleOptions = {}): Bun
       {
         title: s(rp.title),
         abstract: s(rp.abstract),
-        authors: Array.isArray(rp.authors) ? rp.authors.filter((a): a is string => typeof a === 'string') : undefined,
+        // Author[] from this version, string[] from earlier ones (readAuthors converts those).
+        authors: readAuthors(rp.authors),
         year: typeof rp.year === 'number' ? rp.year : undefined,
         venue: s(rp.venue),
         doi: s(rp.doi),
         url: s(rp.url),
+        arxiv: s(rp.arxiv),
+        // The app that wrote the bundle cleaned the text already; reducing it again could change
+        // it (and its text hash) for papers of earlier versions, which kept HTML literally.
+        keepMarkup: true,
       },
       { entry, noun: 'bundle paper', label: s(rp.id) },
       opts.collection ?? s(rp.collection) ?? header.collection,
@@ -277,13 +285,16 @@ export function readBundle(bytes: Uint8Array, opts: ReadBundleOptions = {}): Bun
       pristine = false;
       return;
     }
+    // Ids stay as written when they are content ids: this version's (paperId of the fields) or an
+    // earlier version's (title only), so vectors and stored copies of the paper keep matching.
+    if (typeof rp.id === 'string' && rp.id !== p.id && rp.id === paperId(p.title)) p.id = rp.id;
     if (seen.has(p.id)) {
-      issues.push({ entry, message: `Bundle paper ${entry} repeats the title of an earlier paper; skipped.` });
+      issues.push({ entry, message: `Bundle paper ${entry} repeats an earlier paper of the bundle (same id ${p.id}); skipped.`, skipped: true });
       pristine = false;
       return;
     }
     seen.add(p.id);
-    if (rp.id !== p.id || p.id !== paperId(p.title)) pristine = false;
+    if (rp.id !== p.id) pristine = false;
     papers.push(p);
     if (!all) return;
     const row = all.subarray(i * dims, (i + 1) * dims);
@@ -306,5 +317,6 @@ export function readBundle(bytes: Uint8Array, opts: ReadBundleOptions = {}): Bun
     vectors,
     index: header.index && pristine ? { kind: header.index.kind, bytes: idxBytes.slice(), labels: header.index.labels, params: header.index.params } : undefined,
     issues: capped,
+    entries: header.count,
   };
 }
