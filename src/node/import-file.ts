@@ -5,11 +5,11 @@
  */
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { isBundle, readBundle, type BundleHeader } from '../core/import/bundle.ts';
+import { isBundle, type BundleHeader } from '../core/import/bundle.ts';
 import type { ParseIssue, Paper } from '../core/types.ts';
 import { checkSize } from '../core/import/encoding.ts';
 import { ImportError } from '../core/import/errors.ts';
-import { parseImport, type ImportFormat, type ImportOptions } from '../core/import/index.ts';
+import { parseImport, type ImportFormat, type ImportOptions, type ImportReport } from '../core/import/index.ts';
 import { MAX_BUNDLE_BYTES, MAX_TEXT_BYTES } from '../core/import/limits.ts';
 
 export interface CorpusVectors {
@@ -25,6 +25,8 @@ export interface CorpusFile {
   papers: Paper[];
   issues: ParseIssue[];
   format: ImportFormat;
+  /** What the import did (the same report the browser preview shows). */
+  report: ImportReport;
   vectors?: CorpusVectors;
   /** Serialised ANN index from a bundle, when present and still valid. */
   index?: { kind: string; bytes: Uint8Array; labels: number[]; params?: Record<string, number> };
@@ -53,20 +55,19 @@ export async function loadCorpusFile(path: string, opts: ImportOptions = {}): Pr
       off += bytesRead;
     }
     if (off !== size) throw new ImportError('bad-structure', `"${name}" changed while it was being read.`);
-    if (bundle) {
-      const b = readBundle(bytes, { collection: opts.collection });
-      const m = b.header.model;
-      return {
-        papers: b.papers,
-        issues: b.issues,
-        format: 'bundle',
-        vectors: m ? { modelId: m.id, modelSha256: m.sha256, dims: m.dims, byPaperId: b.vectors, header: b.header } : undefined,
-        index: b.index,
-      };
-    }
   } finally {
     await fh.close();
   }
+  // The one import path (parse, in-file merge, report) that the browser preview uses too.
   const res = parseImport(name, bytes, opts);
-  return { papers: res.papers, issues: res.issues, format: res.format };
+  const b = res.bundle;
+  const m = b?.header.model;
+  return {
+    papers: res.papers,
+    issues: res.issues,
+    format: res.format,
+    report: res.report,
+    vectors: b && m ? { modelId: m.id, modelSha256: m.sha256, dims: m.dims, byPaperId: b.vectors, header: b.header } : undefined,
+    index: b?.index,
+  };
 }

@@ -74,7 +74,7 @@ export function mergeFields(a: Paper, b: Paper): Paper {
 function describeReason(r: SameReason, p: Paper): string {
   if (r === 'doi') return `same DOI ${p.doi}`;
   if (r === 'title-author-year') return 'same title, first author and year';
-  return `same title; ${describeIdentity(p)} do not contradict`;
+  return `same title, and nothing else tells them apart: ${describeIdentity(p)}`;
 }
 
 /**
