@@ -187,7 +187,8 @@ export function parseDelimitedText(
   }
   if (dataRows === 0) issues.push({ message: `The ${kind} file has a header row but no data rows.` });
   else if (papers.length === 0) {
-    issues.push({ message: `None of the ${dataRows} data rows of this ${kind} file has a title (column ${header.title! + 1} of the header); nothing to import.` });
+    // First, so it is the first thing read even when the per-row list is capped.
+    issues.unshift({ message: `None of the ${dataRows} data rows of this ${kind} file has a title (column ${header.title! + 1} of the header); nothing to import.` });
   }
   return { papers, places, issues, entries: dataRows };
 }

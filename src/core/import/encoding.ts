@@ -21,6 +21,8 @@ const SNIFF_BYTES = 64 * 1024;
  *  control characters: a few of them in a text export (a damaged copy, a bad conversion) do not
  *  make it binary — the entries that hold them are skipped and named instead (see NUL_MARK). */
 const MAX_CONTROL_RATIO = 0.02;
+/** …and at least this many control characters: a short text with one stray NUL is still text. */
+const MIN_CONTROL_COUNT = 8;
 
 /**
  * Stands in for each NUL character of a text file between decoding and parsing (a private-use
@@ -75,7 +77,7 @@ export function assertNotBinary(fileName: string, bytes: Uint8Array): void {
     if (b === 0) nul++;
     if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c) control++;
   }
-  if (control / Math.max(1, n) > MAX_CONTROL_RATIO) {
+  if (control >= MIN_CONTROL_COUNT && control / Math.max(1, n) > MAX_CONTROL_RATIO) {
     throw new ImportError(
       'binary',
       `"${fileName}" looks like a binary file (${control} control bytes${nul ? `, ${nul} of them NUL,` : ''} in the first ${formatBytes(n)}), not a text export. Export your references as BibTeX, RIS, CSV or JSON and import that file.`,
@@ -91,7 +93,7 @@ export function assertTextNotBinary(fileName: string, text: string): void {
     const c = text.charCodeAt(i);
     if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c) control++;
   }
-  if (control / Math.max(1, n) > MAX_CONTROL_RATIO) {
+  if (control >= MIN_CONTROL_COUNT && control / Math.max(1, n) > MAX_CONTROL_RATIO) {
     throw new ImportError('binary', `"${fileName}" contains binary data (${control} control characters in the first ${n}), not text.`);
   }
 }

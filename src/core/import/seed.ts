@@ -6,6 +6,7 @@ import { parseSeed } from './seed-parser.ts';
 import type { EntryPlace, Paper, ParseResult } from '../types.ts';
 import { ImportError } from './errors.ts';
 import { buildPaper, type RecordLimits } from './record.ts';
+import { NUL_MARK } from './encoding.ts';
 
 export function parseSeedText(text: string, collection: string | undefined, limits: RecordLimits): ParseResult {
   const res = parseSeed(text, collection);
@@ -14,6 +15,10 @@ export function parseSeedText(text: string, collection: string | undefined, limi
   const places: EntryPlace[] = [];
   res.papers.forEach((p, i) => {
     const place = res.places?.[i] ?? {};
+    if (p.title.includes(NUL_MARK) || p.abstract.includes(NUL_MARK)) {
+      issues.push({ line: place.line, message: `Paper at line ${place.line ?? '?'} contains a NUL byte (in its ${p.title.includes(NUL_MARK) ? 'title' : 'abstract'}): a damaged or binary part of the file; skipped.`, skipped: true });
+      return;
+    }
     const needsCap = p.title.length > limits.maxTitleChars || p.abstract.length > limits.maxAbstractChars;
     if (!needsCap) {
       papers.push(collection === undefined ? p : { ...p, collection });
@@ -26,7 +31,7 @@ export function parseSeedText(text: string, collection: string | undefined, limi
       places.push(place);
     }
   });
-  if (papers.length === 0 && res.issues.length === 0) {
+  if (papers.length === 0 && issues.length === 0) {
     throw new ImportError('no-entries', 'No papers found in this text: expected a title line followed by its abstract line, repeated.');
   }
   return { papers, places, issues, entries: res.entries };
