@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parse as parseBibtex } from '@retorquere/bibtex-parser';
 import { describe, expect, it } from 'vitest';
 import { parseImport } from '../../src/core/import/index.ts';
-import { convertLatex, simpleLatexToText } from '../../src/core/import/bibtex.ts';
+import { convertLatex, simpleLatexToText, simpleNames } from '../../src/core/import/bibtex.ts';
 import { cleanText } from '../../src/core/import/record.ts';
 import { formatAuthors } from '../../src/core/library/authors.ts';
 
@@ -160,6 +160,34 @@ describe.skipIf(!present)(`real exports (${present ? DIR : REASON})`, () => {
     const lib = parseBibtex(values.map((v, i) => `@misc{v${i}, abstract = {${v}}}\n`).join(''), { english: false, unsupported: 'ignore' });
     const byKey = new Map(lib.entries.map((e) => [e.key, String(e.fields.abstract ?? '')]));
     const diffs = values.map((_, i) => [cleanText(ours.get(i) ?? ''), cleanText(byKey.get(`v${i}`) ?? '')]).filter(([a, b]) => a !== b);
+    expect(diffs).toEqual([]);
+  });
+
+  it('simpleNames reads every plain author/editor list of the exports as the library does', () => {
+    const lists = new Set<string>();
+    for (const f of ['el3ssar-zotero.bib', 'crcox-jabref-2014.bib', 'crcox-zotero-native-2014.bib', 'khalid-zotero-export.bib']) {
+      const src = readFileSync(join(DIR, f), 'utf8');
+      for (const m of src.matchAll(/^\s*(?:author|editor)\s*=\s*\{/gim)) {
+        let d = 0;
+        let j = m.index! + m[0].length - 1;
+        for (; j < src.length; j++) if (src[j] === '{') d++;
+        else if (src[j] === '}' && --d === 0) break;
+        const v = src.slice(m.index! + m[0].length, j);
+        if (simpleNames(v)) lists.add(v);
+      }
+    }
+    expect(lists.size).toBeGreaterThan(1200);
+    const list = [...lists];
+    const lib = parseBibtex(list.map((v, i) => `@misc{v${i}, author = {${v}}}\n`).join(''), { english: false, unsupported: 'ignore' });
+    const byKey = new Map(lib.entries.map((e) => [e.key, e.fields.author ?? []]));
+    const asAuthor = (c: { name?: string; lastName?: string; firstName?: string; prefix?: string; suffix?: string }) => {
+      if (c.name) return { family: c.name };
+      const family = [c.prefix, c.lastName].filter(Boolean).join(' ') + (c.suffix ? ` ${c.suffix}` : '');
+      return !family ? { family: c.firstName ?? '' } : c.firstName ? { family, given: c.firstName } : { family };
+    };
+    const diffs = list
+      .map((v, i) => ({ v, ours: simpleNames(v), theirs: (byKey.get(`v${i}`) as object[]).map((c) => asAuthor(c)).filter((a) => a.family) }))
+      .filter((x) => JSON.stringify(x.ours) !== JSON.stringify(x.theirs));
     expect(diffs).toEqual([]);
   });
 });

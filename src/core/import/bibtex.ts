@@ -169,41 +169,109 @@ export function protectKeys(src: string): { src: string; keys: string[] } {
 
 export interface ExtractedFields {
   src: string;
-  /** Plain text of each `ATLASPLAINTOKEN<n>X`. */
+  /** Plain text of each extracted value (`ATLASPLAINTOKEN<n>X` in token mode). */
   plain: string[];
-  /** LaTeX values for the library's second pass: token index → source (already cut). */
+  /** LaTeX values for the library's second pass: value index → source (already cut). */
   latex: Map<number, string>;
-  /** Token index → length of the LaTeX source before RAW_LATEX_CAP cut it. */
+  /** Value index → length of the LaTeX source before RAW_LATEX_CAP cut it. */
   cut: Map<number, number>;
+  /** Remove mode: offset of an entry's `@` in `src` → its removed fields (name → value index). */
+  byEntry: Map<number, Map<string, number>>;
+  /** Remove mode: offset of an entry's `@` → author/editor lists read here (no LaTeX in them). */
+  names: Map<number, Map<string, Author[]>>;
+}
+
+const NAME_FIELDS = new Set(['author', 'editor']);
+
+/**
+ * A BibTeX name list without LaTeX or braces, read the way the library reads it (tests compare
+ * both on every such list of the real exports): "and" separates names; "Family, Given",
+ * "Family, Jr, Given", or "Given von Family" (the first lower-case word starts the family part).
+ * Undefined when the list has a shape the library handles specially (4+ comma parts, `=`).
+ */
+export function simpleNames(value: string): Author[] | undefined {
+  if (/[\\{}$~%=]/.test(value)) return undefined;
+  const out: Author[] = [];
+  // ASCII whitespace only, as the library: a no-break space stays inside a name part.
+  for (const raw of value.trim().split(/[ \t\r\n]+and[ \t\r\n]+/i)) {
+    const name = raw.replace(/[ \t\r\n]+/g, ' ').trim();
+    if (!name) continue;
+    const parts = name.split(',').map((x) => x.trim());
+    if (parts.length === 3 && parts[2] === '') parts.pop();
+    let family: string;
+    let given: string | undefined;
+    if (parts.length > 3) return undefined;
+    if (parts.length >= 2) {
+      family = parts[0]! + (parts.length === 3 && parts[1] ? ` ${parts[1]}` : '');
+      given = parts[parts.length - 1];
+    } else {
+      const words = name.split(' ').filter(Boolean);
+      const prefix = words.findIndex((w) => /^[a-z]/.test(w));
+      const postfix = prefix <= 0 ? -1 : words.findIndex((w, i) => i > prefix && !/^[a-z]/.test(w));
+      if (words.length === 1) family = words[0]!;
+      else if (postfix === -1) {
+        family = words[words.length - 1]!;
+        given = words.slice(0, -1).join(' ');
+      } else {
+        given = words.slice(0, prefix).join(' ');
+        family = words.slice(prefix).join(' ');
+      }
+    }
+    if (!family && given) out.push({ family: given });
+    else if (family) out.push(given ? { family, given } : { family });
+  }
+  return out;
 }
 
 /**
- * Rewrites field values found at field level (brace depth 1) of entries (see the module comment):
- * unused fields are emptied, other values become `{ATLASPLAINTOKEN<n>X}` with the same number of
- * line breaks, so line numbers stay right. Plain and simple-LaTeX values are converted at once;
- * other LaTeX values are kept in `latex` for `convertLatex`.
+ * Rewrites field values found at field level (brace depth 1) of entries (see the module comment).
+ *  - mode 'remove' (files without crossref/xdata): extracted fields are cut out of the source
+ *    (their line breaks kept, so line numbers stay right) and kept by entry, so the library
+ *    never sees them; plain name lists are read here too;
+ *  - mode 'token': values become `{ATLASPLAINTOKEN<n>X}` (needed when crossref lets the
+ *    library copy fields between entries).
+ * Either way plain and simple-LaTeX values are converted at once; other LaTeX values are kept in
+ * `latex` for `convertLatex`; unused fields are emptied.
  */
-export function extractPlainFields(src: string): ExtractedFields {
+export function extractPlainFields(src: string, mode: 'remove' | 'token' = 'token'): ExtractedFields {
   const plain: string[] = [];
   const latex = new Map<number, string>();
   const cut = new Map<number, number>();
+  const byEntry = new Map<number, Map<string, number>>();
+  const names = new Map<number, Map<string, Author[]>>();
   const out: string[] = [];
+  let outLen = 0;
   let last = 0;
   let depth = 0;
+  /** Output offset of the `@` of the entry whose fields are at depth 1, or -1. */
+  let entryAt = -1;
+  let pendingAt = -1;
+  const push = (x: string) => {
+    out.push(x);
+    outLen += x.length;
+  };
   const fieldRe = /([a-zA-Z][\w-]*)\s*=\s*\{/y;
+  const headRe = /@\s*([a-zA-Z]+)\s*\{/y;
   for (let i = 0; i < src.length; i++) {
     const c = src.charCodeAt(i);
-    if (c === 0x7b) depth++;
-    else if (c === 0x7d) depth = Math.max(0, depth - 1);
-    else if (depth === 1 && /[\s,]/.test(src.charAt(i - 1)) && /[a-zA-Z]/.test(src.charAt(i))) {
+    if (c === 0x40 && depth === 0) {
+      headRe.lastIndex = i;
+      const h = headRe.exec(src);
+      pendingAt = h && !NON_ENTRY_TYPES.has(h[1]!.toLowerCase()) ? outLen + (i - last) : -1;
+    } else if (c === 0x7b) {
+      if (depth === 0) {
+        entryAt = pendingAt;
+        pendingAt = -1;
+      }
+      depth++;
+    } else if (c === 0x7d) {
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) entryAt = -1;
+    } else if (depth === 1 && /[\s,]/.test(src.charAt(i - 1)) && /[a-zA-Z]/.test(src.charAt(i))) {
       fieldRe.lastIndex = i;
       const m = fieldRe.exec(src);
       if (!m) continue;
       const name = m[1]!.toLowerCase();
-      if (LIBRARY_FIELDS.has(name)) {
-        i = fieldRe.lastIndex - 2; // resume just before the value's `{`, which the scan then counts
-        continue;
-      }
       const open = fieldRe.lastIndex - 1;
       let d = 0;
       let j = open;
@@ -214,30 +282,55 @@ export function extractPlainFields(src: string): ExtractedFields {
       }
       if (j >= src.length) break; // unterminated: leave it to the parser to report
       const value = src.slice(open + 1, j);
-      let replacement: string;
-      if (!USED_FIELDS.has(name)) replacement = sameLines(value);
-      else {
-        const n = plain.length;
+      const removing = mode === 'remove' && entryAt >= 0;
+      const people = removing && NAME_FIELDS.has(name) ? simpleNames(value) : undefined;
+      if (LIBRARY_FIELDS.has(name) && !people) {
+        i = open - 1; // resume just before the value's `{`, which the scan then counts
+        continue;
+      }
+      let index = -1;
+      if (USED_FIELDS.has(name)) {
+        index = plain.length;
         if (!LATEX_SYNTAX.test(value)) plain.push(value.replace(/[{}]/g, ''));
         else if (SIMPLE_LATEX.test(value)) plain.push(simpleLatexToText(value));
         else {
           let v = value;
           if (v.length > RAW_LATEX_CAP) {
             v = cutLatex(v, RAW_LATEX_CAP);
-            cut.set(n, value.length);
+            cut.set(index, value.length);
           }
           plain.push('');
-          latex.set(n, escapePercent(v));
+          latex.set(index, escapePercent(v));
         }
-        replacement = `${TOKEN}${n}X` + sameLines(value);
       }
-      out.push(src.slice(last, open + 1), replacement);
+      if (removing) {
+        // Cut `name = {value}` and the comma after it (or, for the last field, nothing more).
+        let end = j + 1;
+        const after = /^\s*,/.exec(src.slice(end, end + 200));
+        if (after) end += after[0].length;
+        push(src.slice(last, i));
+        push(sameLines(src.slice(i, end)));
+        if (people) {
+          const list = names.get(entryAt) ?? new Map<string, Author[]>();
+          if (!list.has(name)) list.set(name, people);
+          names.set(entryAt, list);
+        } else if (index >= 0) {
+          const fields = byEntry.get(entryAt) ?? new Map<string, number>();
+          if (!fields.has(name)) fields.set(name, index);
+          byEntry.set(entryAt, fields);
+        }
+        last = end;
+        i = end - 1;
+        continue;
+      }
+      push(src.slice(last, open + 1));
+      push(index >= 0 ? `${TOKEN}${index}X` + sameLines(value) : sameLines(value));
       last = j;
       i = j; // continue after the value's closing brace; depth stays 1
     }
   }
-  out.push(src.slice(last));
-  return { src: out.join(''), plain, latex, cut };
+  push(src.slice(last));
+  return { src: out.join(''), plain, latex, cut, byEntry, names };
 }
 
 /**
@@ -332,10 +425,14 @@ export function parseBibtexText(text: string, collection: string | undefined, li
   const protectedKeys = protectKeys(text.replaceAll('<', LT).replaceAll('>', GT));
   const original = protectedKeys.src;
   const keys = protectedKeys.keys;
-  const fast = extractPlainFields(original);
+  // crossref/xdata let the library copy fields between entries: it must see them (as tokens).
+  const mode = /\b(crossref|xdata)\s*=/i.test(original) ? 'token' : 'remove';
+  const fast = extractPlainFields(original, mode);
   let src = fast.src;
   let plain = fast.plain;
   let cuts = fast.cut;
+  let byEntry = fast.byEntry;
+  let names = fast.names;
   let lib = parseLibrary(src);
   // Guard: e.g. stray braces between entries can desynchronise the scan; then parse the original
   // text the slow way rather than risk a token leaking into the results.
@@ -343,6 +440,8 @@ export function parseBibtexText(text: string, collection: string | undefined, li
     src = original;
     plain = [];
     cuts = new Map();
+    byEntry = new Map();
+    names = new Map();
     lib = parseLibrary(src);
   } else {
     for (const [n, t] of convertLatex(fast.latex)) plain[n] = t;
@@ -351,13 +450,25 @@ export function parseBibtexText(text: string, collection: string | undefined, li
   const unkey = (s: string) => (keys.length ? s.replace(KEY_ALL, (_m, n: string) => keys[Number(n)] ?? '') : s);
   /** Parser output → plain text, with plain values and protected keys put back. */
   const restore = (s: string) => unkey(toPlain(plain.length ? s.replace(TOKEN_ALL, (_m, n: string) => plain[Number(n)] ?? '') : s));
+  /** Fields the scan took out of the current entry (remove mode). */
+  let taken: Map<string, number> | undefined;
   const field = (e: Entry, ...names: string[]): string | undefined => {
     for (const n of names) {
+      const k = taken?.get(n);
+      if (k !== undefined && plain[k]!.trim()) return restore(plain[k]!);
       const v = (e.fields as Record<string, unknown>)[n];
       if (typeof v === 'string' && v.trim()) return restore(v);
       if (Array.isArray(v) && v.length && typeof v[0] === 'string') return restore(v.join(', '));
     }
     return undefined;
+  };
+  /** Index of a field's value: from the scan, or from a whole token (token mode). */
+  const valueIndex = (e: Entry, name: string): number | undefined => {
+    const k = taken?.get(name);
+    if (k !== undefined) return k;
+    const v = (e.fields as Record<string, unknown>)[name];
+    const m = typeof v === 'string' ? /^\s*ATLASPLAINTOKEN(\d+)X\s*$/.exec(v) : null;
+    return m ? Number(m[1]) : undefined;
   };
   const person = (c: Creator): Author | undefined => {
     if (c.name) return { family: restore(c.name) };
@@ -376,12 +487,17 @@ export function parseBibtexText(text: string, collection: string | undefined, li
   for (const e of lib.entries) {
     entryNo++;
     let line: number | undefined;
+    taken = undefined;
+    let people: Map<string, Author[]> | undefined;
     if (e.input) {
-      // The parser keeps each entry's verbatim text: find it, in order, for the line number.
+      // The parser keeps each entry's verbatim text: find it, in order, for the line number
+      // (and, in remove mode, the fields the scan took out of it).
       const at = src.indexOf(e.input, cursor);
       if (at >= 0) {
         line = lines.lineAt(at);
         cursor = at + e.input.length;
+        taken = byEntry.get(at);
+        people = names.get(at);
       }
     }
     const key = e.key ? restore(e.key) : undefined;
@@ -403,8 +519,8 @@ export function parseBibtexText(text: string, collection: string | undefined, li
       continue;
     }
     let abstract = field(e, 'abstract');
-    const absToken = typeof e.fields.abstract === 'string' ? /^\s*ATLASPLAINTOKEN(\d+)X\s*$/.exec(e.fields.abstract) : null;
-    const srcLength = absToken ? cuts.get(Number(absToken[1])) : undefined;
+    const absIndex = valueIndex(e, 'abstract');
+    const srcLength = absIndex !== undefined ? cuts.get(absIndex) : undefined;
     if (abstract && srcLength !== undefined) {
       // Cut before conversion (RAW_LATEX_CAP): say how long the source was, then cut the text
       // to the limit here so the record layer does not report the shorter converted length.
@@ -416,9 +532,9 @@ export function parseBibtexText(text: string, collection: string | undefined, li
       title: field(e, 'title') ?? field(e, 'booktitle'),
       shortTitle: field(e, 'shorttitle'),
       abstract,
-      authors: (e.fields.author ?? e.fields.editor)?.map(person).filter((a): a is Author => !!a),
+      authors: people?.get('author') ?? (e.fields.author ? undefined : people?.get('editor')) ?? (e.fields.author ?? e.fields.editor)?.map(person).filter((a): a is Author => !!a),
       year: field(e, 'year', 'date'),
-      venue: e.fields.title ? field(e, 'journal', 'journaltitle', 'booktitle', 'series', 'publisher', 'school', 'institution', 'howpublished') : field(e, 'journal', 'journaltitle'),
+      venue: field(e, 'title') !== undefined ? field(e, 'journal', 'journaltitle', 'booktitle', 'series', 'publisher', 'school', 'institution', 'howpublished') : field(e, 'journal', 'journaltitle'),
       doi: field(e, 'doi'),
       url: field(e, 'url'),
       arxiv: archive === 'arxiv' || /^arxiv:/i.test(field(e, 'eprint') ?? '') ? field(e, 'eprint') : undefined,
