@@ -14,6 +14,7 @@ import { ImportError, type ImportErrorCode } from '../src/core/import/errors.ts'
 import { modelKey } from '../src/core/store/store.ts';
 import { getModel } from '../src/core/model/registry.ts';
 import { textHash } from '../src/core/library/ids.ts';
+import { readAuthors } from '../src/core/library/authors.ts';
 import type { ImportPreview, ResultMap } from '../src/protocol.ts';
 import type { ImportJob, ImportJobReply, ImportJobResult, SerializedError } from './import-messages.ts';
 
@@ -71,8 +72,9 @@ function runJob(job: ImportJob): Promise<ImportJobResult> {
 }
 
 export async function handleImportPreview(session: EngineSession, fileName: string, data: Uint8Array | string): Promise<ImportPreview> {
-  // Identity fields only (see DedupeRef): one author is enough to match on.
-  const existing = session.getPapers().map((p) => ({ id: p.id, title: p.title, doi: p.doi, collection: p.collection, authors: p.authors?.slice(0, 1), year: p.year }));
+  // Identity fields only (see DedupeRef): one author is enough to match on. readAuthors: papers
+  // stored by an earlier version may still hold string[] authors.
+  const existing = session.getPapers().map((p) => ({ id: p.id, title: p.title, doi: p.doi, collection: p.collection, authors: readAuthors(p.authors)?.slice(0, 1), year: p.year }));
   const res = await runJob({ fileName, data, existing });
   if (!res.bundle) {
     return session.stagePreview({ format: res.format, fileName: res.fileName, papers: res.papers, issues: res.issues, duplicates: res.duplicates, report: res.report });

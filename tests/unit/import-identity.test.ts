@@ -229,3 +229,11 @@ describe('16 #10: inspect says what an import would do, every issue in JSON, cap
     expect(all.out.match(/has no title; skipped/g)).toHaveLength(30);
   });
 });
+
+describe('legacy stored papers in duplicate detection', () => {
+  it('a stored paper with string[] authors (earlier version) is matched, not a crash', () => {
+    const stored = { id: paperId('Memory search'), title: 'Memory search', abstract: '', authors: ['Michael J. Kahana'], year: 2017 } as unknown as Paper;
+    const incoming = parseImport('x.ris', 'TY  - JOUR\nTI  - Memory Search\nAU  - Kahana, Michael J.\nPY  - 2017\nER  - \n').papers;
+    expect(findDuplicates([stored], incoming).map((d) => d.reason)).toEqual(['title-author-year']);
+  });
+});

@@ -61,9 +61,11 @@ export function formatAuthors(list: readonly Author[] | undefined, max = 4): str
  * Family name folded for matching: accents removed (also the dotless ı that LaTeX `{\'\i}`
  * yields), lower case, letters and digits only. "García", "Garc{\'\i}a" and "GARCIA" → "garcia".
  */
-export function authorKey(a: Author | undefined): string {
+export function authorKey(a: Author | string | undefined): string {
   if (!a) return '';
-  return a.family
+  // A legacy string name (papers stored by an earlier version) is parsed rather than crashing.
+  const family = typeof a === 'string' ? (parseAuthorName(a)?.family ?? '') : typeof a.family === 'string' ? a.family : '';
+  return family
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/\u0131/g, 'i')
