@@ -12,7 +12,8 @@
  * Everything here must survive structured cloning (no functions, no class instances besides
  * typed arrays / Uint8Array). The data shapes are the engine's own (src/core/engine/api.ts).
  */
-import type { Paper, ParseIssue, SearchHit, SearchMode } from './core/types.ts';
+import type { Author, Paper, ParseIssue, SearchHit, SearchMode } from './core/types.ts';
+import type { ImportReport } from './core/import/report.ts';
 import type {
   DeviceChoice,
   EngineError,
@@ -24,7 +25,7 @@ import type {
   SearchResult,
 } from './core/engine/api.ts';
 
-export type { Paper, ParseIssue, SearchHit, SearchMode };
+export type { Author, ImportReport, Paper, ParseIssue, SearchHit, SearchMode };
 export type {
   CollectionInfo,
   DeviceChoice,

@@ -13,6 +13,7 @@ import { AtlasError, SEED_COLLECTION, type EngineSession } from '../src/core/eng
 import { ImportError, type ImportErrorCode } from '../src/core/import/errors.ts';
 import { sameIdentity, vectorKey } from '../src/core/vectors/identity.ts';
 import { textHash } from '../src/core/library/ids.ts';
+import { readAuthors } from '../src/core/library/authors.ts';
 import type { ImportPreview, ResultOf } from '../src/protocol.ts';
 import type { ImportJob, ImportJobReply, ImportJobResult, SerializedError } from './import-messages.ts';
 
@@ -70,9 +71,11 @@ function runJob(job: ImportJob): Promise<ImportJobResult> {
 }
 
 export async function handleImportPreview(session: EngineSession, fileName: string, data: Uint8Array | string): Promise<ImportPreview> {
-  const existing = session.getPapers().map((p) => ({ id: p.id, title: p.title, doi: p.doi, collection: p.collection }));
+  // Identity fields only (see DedupeRef): one author is enough to match on. readAuthors: papers
+  // stored by an earlier version may still hold string[] authors.
+  const existing = session.getPapers().map((p) => ({ id: p.id, title: p.title, doi: p.doi, collection: p.collection, authors: readAuthors(p.authors)?.slice(0, 1), year: p.year }));
   const res = await runJob({ fileName, data, existing });
-  const preview = { format: res.format, fileName: res.fileName, papers: res.papers, issues: res.issues, duplicates: res.duplicates };
+  const preview = { format: res.format, fileName: res.fileName, papers: res.papers, issues: res.issues, duplicates: res.duplicates, report: res.report };
   if (!res.bundle) return session.stagePreview(preview);
   const { collection, identity, vectors } = res.bundle;
   // Whether the bundle's vectors fit is decided here: only the engine knows the loaded model.

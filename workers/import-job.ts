@@ -9,7 +9,6 @@
  * parseImport does; per-entry problems come back as `issues`.
  */
 import { parseImport, findDuplicates } from '../src/core/import/index.ts';
-import { isBundle, readBundle } from '../src/core/import/bundle.ts';
 import { textHash } from '../src/core/library/ids.ts';
 import type { VectorRow } from '../src/core/vectors/reconcile.ts';
 import type { ImportPreview } from '../src/core/engine/api.ts';
@@ -17,30 +16,33 @@ import type { Paper } from '../src/core/types.ts';
 import type { DedupeRef, ImportJob, ImportJobResult } from './import-messages.ts';
 
 function duplicatesOf(existing: DedupeRef[], incoming: Paper[]): ImportPreview['duplicates'] {
-  // Full Paper objects are not needed: findDuplicates reads id, title, doi and collection only.
-  const refs: Paper[] = existing.map((p) => ({ ...p, abstract: '' }));
-  return findDuplicates(refs, incoming).map((d) => ({ incomingId: d.paper.id, existingId: d.of.id, reason: d.message ?? d.reason }));
+  // Full Paper objects are not needed: findDuplicates reads the identity fields and collection only.
+  return findDuplicates<DedupeRef>(existing, incoming).map((d) => ({ incomingId: d.paper.id, existingId: d.of.id, reason: d.message ?? d.reason }));
 }
 
-/** Parses one file for the import preview. @throws ImportError for whole-file failures. */
+/**
+ * Parses one file for the import preview — the same parseImport (parse, in-file merge, report)
+ * that the CLI's `inspect` and `--corpus` use. @throws ImportError for whole-file failures.
+ */
 export function runImportJob(job: ImportJob): ImportJobResult {
   const { fileName, data, existing } = job;
-  if (data instanceof Uint8Array && isBundle(data)) {
-    const b = readBundle(data);
+  const res = parseImport(fileName, data);
+  const b = res.bundle;
+  if (b) {
     const vectors = new Map<string, VectorRow>();
-    for (const p of b.papers) {
+    for (const p of res.papers) {
       const v = b.vectors.get(p.id);
       if (v) vectors.set(p.id, { paperId: p.id, textHash: textHash(p.title, p.abstract), vector: v });
     }
     return {
       format: 'bundle',
       fileName,
-      papers: b.papers,
-      issues: b.issues,
-      duplicates: duplicatesOf(existing, b.papers),
+      papers: res.papers,
+      issues: res.issues,
+      duplicates: duplicatesOf(existing, res.papers),
+      report: res.report,
       bundle: { collection: b.header.collection, identity: b.identity, vectors },
     };
   }
-  const res = parseImport(fileName, data);
-  return { format: res.format, fileName, papers: res.papers, issues: res.issues, duplicates: duplicatesOf(existing, res.papers) };
+  return { format: res.format, fileName, papers: res.papers, issues: res.issues, duplicates: duplicatesOf(existing, res.papers), report: res.report };
 }

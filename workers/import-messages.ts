@@ -9,10 +9,11 @@ import type { VectorIdentity } from '../src/core/vectors/identity.ts';
 import type { VectorRow } from '../src/core/vectors/reconcile.ts';
 
 /**
- * What findDuplicates needs to know about a stored paper. Abstracts are left out: they are most
- * of a library's bytes and play no part in duplicate detection (DOI and normalised title do).
+ * What findDuplicates needs to know about a stored paper: the identity fields (DOI, title, first
+ * author, year — see src/core/import/dedupe.ts). Abstracts are left out: they are most of a
+ * library's bytes and play no part in duplicate detection. Only the first author is needed.
  */
-export type DedupeRef = Pick<Paper, 'id' | 'title' | 'doi' | 'collection'>;
+export type DedupeRef = Pick<Paper, 'id' | 'title' | 'doi' | 'collection' | 'authors' | 'year'>;
 
 export interface ImportJob {
   fileName: string;
@@ -27,6 +28,7 @@ export interface ImportJobResult {
   papers: Paper[];
   issues: ImportPreview['issues'];
   duplicates: ImportPreview['duplicates'];
+  report: NonNullable<ImportPreview['report']>;
   /** Set for bundles: header facts and the usable vectors (already checked against each paper's text hash). */
   bundle?: {
     collection: string;

@@ -10,7 +10,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export type Command = 'search' | 'related' | 'eval';
+export type Command = 'search' | 'related' | 'eval' | 'inspect';
 
 export interface CliOptions {
   command: Command;
@@ -28,6 +28,8 @@ export interface CliOptions {
   alpha?: number;
   rrfK?: number;
   cache: boolean;
+  /** inspect: list every issue, merge and skip in text output (JSON always lists all). */
+  all: boolean;
 }
 
 const COMMON = {
@@ -49,6 +51,7 @@ const SPECS = {
   search: { ...COMMON, ...FUSION, mode: { type: 'string' } },
   related: { ...COMMON },
   eval: { ...COMMON, ...FUSION, queries: { type: 'string' }, 'title-queries': { type: 'boolean' } },
+  inspect: { json: { type: 'boolean' }, all: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
 } as const;
 
 export const COMMANDS = Object.keys(SPECS) as Command[];
@@ -89,7 +92,13 @@ export function parseCommand(command: Command, argv: string[]): CliOptions | nul
     corpus: v.corpus as string | undefined,
     cache: !v['no-cache'],
     titleQueries: Boolean(v['title-queries']),
+    all: Boolean(v.all),
   };
+  if (command === 'inspect') {
+    if (pos.length !== 1) throw new UsageError(`inspect: expected one file, e.g. inspect library.bib${pos.length ? ` (got ${pos.length} arguments)` : ''}`);
+    opts.target = pos[0];
+    return opts;
+  }
   if (command === 'search' || command === 'related') {
     if (pos.length === 0) {
       throw new UsageError(command === 'search' ? 'search: missing the question, e.g. search "masked autoencoders for video"' : 'related: missing the paper id or exact title');
@@ -125,6 +134,7 @@ Usage:
   npm run cli -- related "<paper id or exact title>" [--k 5] [--model <id>] [--json]
   npm run cli -- eval --queries <file.jsonl> [--k 10] [--model <id>] [--json]
   npm run cli -- eval --title-queries [--k 10] [--model <id>] [--json]
+  npm run cli -- inspect <file> [--json] [--all]
 
 Options (all commands):
   --corpus <file>   search this collection instead of the seeds/ folder: seed-format .txt, or an
@@ -141,6 +151,13 @@ lexical, vector and hybrid ranking: recall@1/5/10 (share of a query's relevant p
 the top n, averaged over queries) and MRR@k (1/rank of the first relevant paper, 0 beyond --k).
 --title-queries instead asks every paper's title against abstract-only documents (titles
 hidden): a larger, automatic check of paraphrase matching, used next to the hand-written set.
+
+inspect reads an import file (BibTeX, RIS, CSV/TSV, JSON/JSONL, text, .atlas) exactly as the
+app's import does, without importing: entries, papers, papers without abstract, merged entries
+(which paper each went into, and why), skipped entries (and why) and every other issue.
+entries = papers + merged + skipped. Text output lists 20 of each (--all: every one); --json
+lists everything: {"format","entries","papers","withoutAbstract","merged":[…],"skipped":[…],
+"sameTitle":[…],"issues":[…]}.
 
 Tuning (search, eval): --fusion rrf|convex, --alpha <0..1> (convex: weight of the vector score),
 --rrf-k <n> (RRF constant). Defaults are the measured ones (README, "Ranking").

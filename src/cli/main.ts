@@ -10,6 +10,8 @@ import { COMMANDS, HELP, UsageError, parseCommand, type CliOptions, type Command
 import { loadCorpus } from './corpus-node.ts';
 import { buildEngine, type EngineStats, type Io } from './engine-node.ts';
 import { formatEval, parseQueries, runEval } from './eval.ts';
+import { inspectFile, inspectJson, inspectText } from './inspect.ts';
+import { summaryLine } from '../core/import/report.ts';
 import { normalizeTitle } from '../core/library/ids.ts';
 import type { FusionOptions, SearchEngine } from '../core/search/engine.ts';
 import type { Paper, SearchHit } from '../core/types.ts';
@@ -71,14 +73,21 @@ function findPaper(papers: Paper[], target: string): Paper {
 }
 
 async function runCommand(o: CliOptions, io: Io, ro: RunOptions): Promise<RunResult> {
+  if (o.command === 'inspect') {
+    const report = await inspectFile(o.target!);
+    io.out(o.json ? JSON.stringify(inspectJson(o.target!, report), null, 2) + '\n' : inspectText(o.target!, report, o.all));
+    return { code: 0 };
+  }
   if (o.command === 'eval' && o.queries && !existsSync(o.queries)) throw new UsageError(`--queries: no such file: ${o.queries}`);
   const corpus = await loadCorpus(o.corpus);
   // --title-queries: documents lose their titles (same ids), and the titles become the questions.
   const indexed = o.titleQueries ? corpus.papers.map((p) => ({ ...p, title: '' })) : corpus.papers;
-  if (corpus.issues.length) {
-    io.err(`${corpus.issues.length} line(s) of the corpus could not be placed:\n`);
+  const c = corpus.report.counts;
+  if (corpus.issues.length || c.merged || c.skipped) {
+    // What the load did, then the first notes; `inspect` lists them all.
+    io.err(`corpus: ${summaryLine(c)}\n`);
     for (const i of corpus.issues.slice(0, 10)) io.err(`  ${plain(i)}\n`);
-    if (corpus.issues.length > 10) io.err(`  … and ${corpus.issues.length - 10} more\n`);
+    if (corpus.issues.length > 10) io.err(`  … and ${corpus.issues.length - 10} more notes: npm run cli -- inspect ${o.corpus ?? '<file>'} --all to list them\n`);
   }
   const needVectors = !(o.command === 'search' && o.mode === 'lexical');
   // Resolve the related target before loading a model: a typo should fail fast.

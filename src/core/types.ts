@@ -3,6 +3,15 @@
  * protocol), the CLI, tests and benchmarks alike.
  */
 
+/**
+ * One author, structured once at import so every format displays and matches names the same way
+ * (library/authors.ts: formatAuthor, authorKey). An institution is `{ family: 'World Health Organization' }`.
+ */
+export interface Author {
+  family: string;
+  given?: string;
+}
+
 /** One paper of a collection. `id` is derived from content (see `paperId` in library/ids.ts), never from position. */
 import type { VectorIdentity } from './vectors/identity.ts';
 
@@ -13,10 +22,14 @@ export interface Paper {
   abstract: string;
   /** Collection this paper belongs to (e.g. "seed", or a user collection id). */
   collection?: string;
-  authors?: string[];
+  /** Structured names. Papers stored by earlier versions carry `string[]`: read them through
+   *  `readStoredPaper` (library/authors.ts). */
+  authors?: Author[];
   year?: number;
   venue?: string;
   doi?: string;
+  /** arXiv identifier, e.g. "2101.00001" or "hep-th/9901001" (no "arXiv:" prefix, no version). */
+  arxiv?: string;
   url?: string;
   flags?: { noAbstract?: boolean };
 }
@@ -30,11 +43,31 @@ export interface ParseIssue {
   message: string;
   /** A short excerpt of the offending input (plain text, at most ~120 chars). */
   excerpt?: string;
+  /** True when this issue is the reason an entry of the file was left out (one such issue per
+   *  skipped entry), so the import report can count skips: entries = papers + merged + skipped. */
+  skipped?: boolean;
+}
+
+/** Where a paper came from in its file, for messages ("entry 12 \"smith2020\" (line 340)"). */
+export interface EntryPlace {
+  /** 1-based entry/row/record number. */
+  entry?: number;
+  /** 1-based line of the entry's start. */
+  line?: number;
+  /** Format-specific name, e.g. a BibTeX citation key. */
+  label?: string;
+  /** What an entry is called in this format: "entry" (default), "row", "record", "line". */
+  noun?: string;
 }
 
 export interface ParseResult {
   papers: Paper[];
+  /** `places[i]` is where `papers[i]` came from, when the parser knows. */
+  places?: EntryPlace[];
   issues: ParseIssue[];
+  /** Entries the parser saw in the file (BibTeX entries, RIS records, CSV data rows, JSON
+   *  records), when it counts them. Each became a paper or has a `skipped` issue. */
+  entries?: number;
 }
 
 /**

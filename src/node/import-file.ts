@@ -5,12 +5,12 @@
  */
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { isBundle, readBundle } from '../core/import/bundle.ts';
+import { isBundle } from '../core/import/bundle.ts';
 import type { VectorIdentity } from '../core/vectors/identity.ts';
 import type { ParseIssue, Paper } from '../core/types.ts';
 import { checkSize } from '../core/import/encoding.ts';
 import { ImportError } from '../core/import/errors.ts';
-import { parseImport, type ImportFormat, type ImportOptions } from '../core/import/index.ts';
+import { parseImport, type ImportFormat, type ImportOptions, type ImportReport } from '../core/import/index.ts';
 import { MAX_BUNDLE_BYTES, MAX_TEXT_BYTES } from '../core/import/limits.ts';
 
 export interface CorpusVectors {
@@ -23,6 +23,8 @@ export interface CorpusFile {
   papers: Paper[];
   issues: ParseIssue[];
   format: ImportFormat;
+  /** What the import did (the same report the browser preview shows). */
+  report: ImportReport;
   vectors?: CorpusVectors;
 }
 
@@ -49,18 +51,17 @@ export async function loadCorpusFile(path: string, opts: ImportOptions = {}): Pr
       off += bytesRead;
     }
     if (off !== size) throw new ImportError('bad-structure', `"${name}" changed while it was being read.`);
-    if (bundle) {
-      const b = readBundle(bytes, { collection: opts.collection });
-      return {
-        papers: b.papers,
-        issues: b.issues,
-        format: 'bundle',
-        vectors: b.identity ? { identity: b.identity, byPaperId: b.vectors } : undefined,
-      };
-    }
   } finally {
     await fh.close();
   }
+  // The one import path (parse, in-file merge, report) that the browser preview uses too.
   const res = parseImport(name, bytes, opts);
-  return { papers: res.papers, issues: res.issues, format: res.format };
+  const b = res.bundle;
+  return {
+    papers: res.papers,
+    issues: res.issues,
+    format: res.format,
+    report: res.report,
+    vectors: b?.identity ? { identity: b.identity, byPaperId: b.vectors } : undefined,
+  };
 }

@@ -13,7 +13,7 @@ const IDENTITY = transformerIdentity(getModel('Xenova/bge-small-en-v1.5'), 'q8')
 function papers(n: number): Paper[] {
   return Array.from({ length: n }, (_, i) => {
     const title = `Paper ${i}: a study of <b>things</b> ${'é'.repeat(i % 3)}`.trim();
-    return { id: paperId(title), title, abstract: i % 5 ? `Abstract ${i}. It has sentences.` : '', collection: 'mine', year: 2000 + (i % 20), authors: ['Ann Lee'], ...(i % 5 ? {} : { flags: { noAbstract: true } }) };
+    return { id: paperId(title), title, abstract: i % 5 ? `Abstract ${i}. It has sentences.` : '', collection: 'mine', year: 2000 + (i % 20), authors: [{ family: 'Lee', given: 'Ann' }], ...(i % 5 ? {} : { flags: { noAbstract: true } }) };
   });
 }
 

@@ -100,7 +100,7 @@ describe('parseSeed on damaged input', () => {
   });
 
   it('returns nothing (and does not throw) for empty or boilerplate-only input', () => {
-    expect(parseSeed('')).toEqual({ papers: [], issues: [] });
+    expect(parseSeed('')).toEqual({ papers: [], places: [], issues: [], entries: 0 });
     expect(parseSeed('\n\r\n  \n').papers).toEqual([]);
     expect(parseSeed(lines.slice(0, 2).join('\n')).papers).toEqual([]);
   });

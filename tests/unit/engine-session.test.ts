@@ -209,6 +209,19 @@ describe('EngineSession', () => {
     expect((await s.search('volcanic eruption ash', 'hybrid')).hits.every((h) => h.paper.collection !== 'reading')).toBe(true);
   });
 
+  it('an import never overwrites a paper of another collection (hostile tour #2)', async () => {
+    const s = new EngineSession(makeDeps(() => new MemoryStore(), { docs: 0 }).deps);
+    await s.init({ autoIndex: false });
+    const p: Paper = { id: paperId({ title: 'Shared paper' }), title: 'Shared paper', abstract: 'Kept in A.' };
+    const a = s.stagePreview({ format: 'json', fileName: 'a.json', papers: [p], issues: [], duplicates: [] });
+    expect(await s.commitImport(a.token, 'A', [p.id])).toMatchObject({ added: 1, skipped: 0 });
+    const b = s.stagePreview({ format: 'json', fileName: 'b.json', papers: [{ ...p, abstract: 'Would replace it.' }], issues: [], duplicates: [] });
+    expect(await s.commitImport(b.token, 'B', [p.id])).toMatchObject({ added: 0, skipped: 1 });
+    const kept = s.getPapers().find((x) => x.id === p.id)!;
+    expect(kept).toMatchObject({ collection: 'A', abstract: 'Kept in A.' });
+    await s.idle();
+  });
+
   it('with IndexedDB (fake): reload reuses vectors; a re-seeded DB keeps user imports', async () => {
     const name = `sess-${Date.now()}`;
     const open = () => openIdbStore(name);

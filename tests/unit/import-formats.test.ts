@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { paperId } from '../../src/core/library/ids.ts';
+import { formatAuthor, formatAuthors } from '../../src/core/library/authors.ts';
 import { ImportError, parseImport, sniffFormat } from '../../src/core/import/index.ts';
 import type { Paper } from '../../src/core/types.ts';
 
@@ -20,14 +21,15 @@ describe('BibTeX', () => {
     expect(r.papers).toHaveLength(2);
     const p = r.papers[0]!;
     expect(p.title).toBe('Dense Retrieval for Open-Domain Question Answering in Österreich');
-    expect(p.authors).toEqual(['Jörg Müller', 'María García', 'Research Group on Retrieval']);
+    expect(p.authors).toEqual([{ family: 'Müller', given: 'Jörg' }, { family: 'García', given: 'María' }, { family: 'Research Group on Retrieval' }]);
+    expect(formatAuthors(p.authors)).toBe('Jörg Müller, María García, Research Group on Retrieval');
     expect(p.venue).toBe('Proceedings of the Annual Meeting of the Association for Computational Linguistics');
     expect(p.year).toBe(2021);
     expect(p.doi).toBe('10.18653/v1/2021.acl-long.1');
     expect(p.url).toBe('https://aclanthology.org/2021.acl-long.1');
     expect(p.abstract).toContain('two separate BERT encoders');
     expect(p.abstract).toContain('by 9% over BM25 on naïve baselines — without');
-    expect(p.id).toBe(paperId(p.title));
+    expect(p.id).toBe(paperId(p));
     expect(p.collection).toBe('mine');
     expect(p.flags).toBeUndefined();
     // A bare % in a plain abstract is a percent sign, not a LaTeX comment.
@@ -46,7 +48,7 @@ describe('BibTeX', () => {
       expect(p.abstract).toBe('');
       expect(p.flags?.noAbstract).toBe(true);
     }
-    expect(r.papers[0]!.authors).toEqual(['Ashish Vaswani', 'Noam Shazeer', 'Niki Parmar']);
+    expect(r.papers[0]!.authors?.map(formatAuthor)).toEqual(['Ashish Vaswani', 'Noam Shazeer', 'Niki Parmar']);
     expect(r.issues).toEqual([]);
   });
 
@@ -69,10 +71,10 @@ describe('BibTeX', () => {
     expect(issue.message).toMatch(/malformed/);
   });
 
-  it('keeps HTML/script in fields as literal text (no ¡¿, no generated tags)', () => {
+  it('reduces formatting HTML to text, keeps other tags (script) as literal text (no ¡¿, no generated tags)', () => {
     const src = '@article{x, title = {A <b>bold</b> \\emph{claim}}, abstract = {Run <script>alert(1)</script> now; $a<b$ and \\textbf{c} \\& d.}}';
     const r = parseImport('x.bib', src);
-    expect(r.papers[0]!.title).toBe('A <b>bold</b> claim');
+    expect(r.papers[0]!.title).toBe('A bold claim');
     expect(r.papers[0]!.abstract).toBe('Run <script>alert(1)</script> now; a<b and c & d.');
   });
 
@@ -104,7 +106,7 @@ describe('RIS', () => {
     const [a, b] = r.papers;
     expect(a!.title).toBe('Contrastive Learning of Sentence Embeddings');
     expect(a!.abstract).toBe('We present SimCSE, a simple contrastive learning framework that greatly advances state-of-the-art sentence embeddings.');
-    expect(a!.authors).toEqual(['Gao, Tianyu', 'Yao, Xingcheng', 'Chen, Danqi']);
+    expect(a!.authors).toEqual([{ family: 'Gao', given: 'Tianyu' }, { family: 'Yao', given: 'Xingcheng' }, { family: 'Chen', given: 'Danqi' }]);
     expect(a!.year).toBe(2021);
     expect(a!.venue).toBe('Empirical Methods in Natural Language Processing');
     expect(a!.doi).toBe('10.18653/v1/2021.emnlp-main.552');
@@ -139,7 +141,7 @@ describe('CSV / TSV', () => {
     const p = r.papers[0]!;
     expect(p.title).toBe('Protein Folding with Attention, Revisited');
     expect(p.abstract).toBe('We fold proteins with "attention" layers. The second paragraph, with a comma, is in the same field.');
-    expect(p.authors).toEqual(['Lee, Ann', 'Chen, Bo']);
+    expect(p.authors).toEqual([{ family: 'Lee', given: 'Ann' }, { family: 'Chen', given: 'Bo' }]);
     expect(p.year).toBe(2020);
     expect(p.venue).toBe('Nature Methods');
     expect(p.doi).toBe('10.1038/s41592-020-0001');
@@ -164,12 +166,12 @@ describe('CSV / TSV', () => {
     expect(r.papers).toEqual([expect.objectContaining({ title: 'A paper', abstract: 'Its summary', year: 1999 })]);
   });
 
-  it('an unclosed quote: rows before it are kept, the bad row is named', () => {
+  it('an unclosed quote: the bad row is named, it and the rows after it are read line by line', () => {
     const src = 'title,abstract\nGood one,fine\n"Bad one,oops\nNext,row\n';
     const r = parseImport('x.csv', src);
-    expect(r.papers.map((p) => p.title)).toEqual(['Good one']);
+    expect(r.papers.map((p) => p.title)).toEqual(['Good one', 'Bad one', 'Next']);
     expect(r.issues[0]).toMatchObject({ entry: 3, line: 3 });
-    expect(r.issues[0]!.message).toMatch(/never closed/);
+    expect(r.issues[0]!.message).toMatch(/opened but not closed .*line 4; each line was read as its own row/);
   });
 
   it('rows with too many / too few fields are reported', () => {
@@ -191,14 +193,14 @@ describe('JSON and JSON Lines', () => {
     expect(r.papers).toHaveLength(2);
     expect(r.papers[0]).toMatchObject({
       title: 'Retrieval-Augmented Generation for Knowledge-Intensive Tasks',
-      authors: ['Patrick Lewis', 'Ethan Perez'],
+      authors: [{ family: 'Lewis', given: 'Patrick' }, { family: 'Perez', given: 'Ethan' }],
       year: 2020,
       venue: 'NeurIPS',
       doi: '10.5555/3495724.3496517',
       url: 'https://arxiv.org/abs/2005.11401',
     });
-    expect(r.papers[1]).toMatchObject({ title: 'Tiny Object Detection from Drones', authors: ['Ann Lee', 'Bo Chen'], year: 2023 });
-    expect(r.papers[1]!.abstract).toBe("<b>Bold</b> claims & <script>alert('x')</script> in an abstract.");
+    expect(r.papers[1]).toMatchObject({ title: 'Tiny Object Detection from Drones', authors: [{ family: 'Lee', given: 'Ann' }, { family: 'Chen', given: 'Bo' }], year: 2023 });
+    expect(r.papers[1]!.abstract).toBe("Bold claims & <script>alert('x')</script> in an abstract.");
     expect(r.issues).toEqual([expect.objectContaining({ entry: 3, line: 18, message: expect.stringMatching(/^Record 3 \(line 18\) has no title/) })]);
   });
 

@@ -5,6 +5,7 @@
  * arrays only, no functions or class instances.
  */
 import type { Paper, ParseIssue, SearchHit, SearchMode } from '../types.ts';
+import type { ImportReport } from '../import/report.ts';
 export type { EngineError, ErrorCode } from './errors.ts';
 
 export type DeviceChoice = 'auto' | 'webgpu' | 'wasm';
@@ -104,6 +105,11 @@ export interface ImportPreview {
   issues: ParseIssue[];
   /** Incoming paper id → reason it duplicates a stored paper (or another incoming one). */
   duplicates: { incomingId: string; existingId: string; reason: string }[];
+  /** What the import does with the file (the numbers `npm run cli -- inspect` prints):
+   *  entries = papers + merged + skipped, with each merge (into which paper) and skip explained,
+   *  and same-title papers kept apart. Lists are capped at 200 items; counts are exact.
+   *  Optional only so previews staged by code that predates it still type-check. */
+  report?: ImportReport;
   /** Set when the file was an exported bundle. */
   bundle?: { collection: string; vectorKey: string; vectors: number; modelMatches: boolean };
 }

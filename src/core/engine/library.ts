@@ -9,6 +9,7 @@
  */
 import { fnv1a64, textHash } from '../library/ids.ts';
 import { parseSeed } from '../import/seed-parser.ts';
+import { readStoredPaper } from '../library/authors.ts';
 import type { Paper } from '../types.ts';
 import type { CollectionInfo, ImportPreview } from './api.ts';
 import { AtlasError } from './errors.ts';
@@ -74,7 +75,8 @@ export class Library {
       const bad = papers.filter((p) => !valid.includes(p)).map((p) => (p as { id?: unknown })?.id).filter((x): x is string => typeof x === 'string');
       await this.storage.safe((s) => s.deletePapers(bad), undefined);
     }
-    papers = valid;
+    // Papers stored by the first version hold authors as plain strings: read them as structured names.
+    papers = valid.map(readStoredPaper);
     const hasSeed = papers.some((p) => collectionOf(p) === SEED_COLLECTION);
     const storedSeedHash = await this.storage.safe((s) => s.getMeta<string>('seedHash'), undefined);
     if (!hasSeed || storedSeedHash !== seedHash) {
@@ -144,7 +146,15 @@ export class Library {
     if (name === SEED_COLLECTION) throw new AtlasError('bad-request', `"${SEED_COLLECTION}" is the bundled collection; choose another name.`);
     if (!this.pending || this.pending.token !== token) throw new AtlasError('bad-request', 'This import preview has expired; load the file again.');
     const wanted = new Set(paperIds);
-    const papers = this.pending.papers.filter((p) => wanted.has(p.id)).map((p) => ({ ...p, collection: name }));
+    // A paper already in another collection is never overwritten by an import (its id says it is
+    // the same paper: the preview flagged it as a duplicate); it is counted as skipped.
+    const papers = this.pending.papers
+      .filter((p) => wanted.has(p.id))
+      .filter((p) => {
+        const there = this.papers.get(p.id);
+        return !there || collectionOf(there) === name;
+      })
+      .map((p) => ({ ...p, collection: name }));
     const bundle = this.pending.bundle;
     this.pending = null;
     return { papers, bundle, collection: name };

@@ -16,7 +16,8 @@
  * returned only for a paper whose title/abstract still hash to the `textHash` it was embedded
  * from; readers reject schema versions newer than BUNDLE_SCHEMA instead of misreading them.
  */
-import { textHash } from '../library/ids.ts';
+import { paperId, textHash } from '../library/ids.ts';
+import { readAuthors } from '../library/authors.ts';
 import { float32ToLeBytes, leBytesToFloat32 } from '../vectors/float32-le.ts';
 import { buildPaper, DEFAULT_LIMITS, type RecordLimits } from './record.ts';
 import { ImportError } from './errors.ts';
@@ -92,6 +93,8 @@ export interface Bundle {
   /** Identity of `vectors` (absent when the bundle carries papers only). */
   identity?: VectorIdentity;
   issues: ParseIssue[];
+  /** Papers listed in the header; each is in `papers` or has a `skipped` issue. */
+  entries: number;
 }
 
 let crcTable: Uint32Array | undefined;
@@ -304,7 +307,7 @@ export function readBundle(bytes: Uint8Array, opts: ReadBundleOptions = {}): Bun
   header.papers.forEach((rp, i) => {
     const entry = i + 1;
     if (!isObj(rp)) {
-      issues.push({ entry, message: `Bundle paper ${entry} is not an object; skipped.` });
+      issues.push({ entry, message: `Bundle paper ${entry} is not an object; skipped.`, skipped: true });
       return;
     }
     const s = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -312,11 +315,16 @@ export function readBundle(bytes: Uint8Array, opts: ReadBundleOptions = {}): Bun
       {
         title: s(rp.title),
         abstract: s(rp.abstract),
-        authors: Array.isArray(rp.authors) ? rp.authors.filter((a): a is string => typeof a === 'string') : undefined,
+        // Author[] from this version, string[] from earlier ones (readAuthors converts those).
+        authors: readAuthors(rp.authors),
         year: typeof rp.year === 'number' ? rp.year : undefined,
         venue: s(rp.venue),
         doi: s(rp.doi),
         url: s(rp.url),
+        arxiv: s(rp.arxiv),
+        // The app that wrote the bundle cleaned the text already; reducing it again could change
+        // it (and its text hash) for papers of earlier versions, which kept HTML literally.
+        keepMarkup: true,
       },
       { entry, noun: 'bundle paper', label: s(rp.id) },
       opts.collection ?? s(rp.collection) ?? header.collection,
@@ -326,8 +334,11 @@ export function readBundle(bytes: Uint8Array, opts: ReadBundleOptions = {}): Bun
     if (!p) {
       return;
     }
+    // Ids stay as written when they are content ids: this version's (paperId of the fields) or an
+    // earlier version's (title only), so vectors and stored copies of the paper keep matching.
+    if (typeof rp.id === 'string' && rp.id !== p.id && rp.id === paperId(p.title)) p.id = rp.id;
     if (seen.has(p.id)) {
-      issues.push({ entry, message: `Bundle paper ${entry} repeats the title of an earlier paper; skipped.` });
+      issues.push({ entry, message: `Bundle paper ${entry} repeats an earlier paper of the bundle (same id ${p.id}); skipped.`, skipped: true });
       return;
     }
     seen.add(p.id);
@@ -351,5 +362,6 @@ export function readBundle(bytes: Uint8Array, opts: ReadBundleOptions = {}): Bun
     vectors,
     identity: header.model && all ? (bundleIdentity(header.model) as VectorIdentity) : undefined,
     issues: capped,
+    entries: header.count,
   };
 }

@@ -7,13 +7,15 @@ import Papa from 'papaparse';
 import type { Paper, ParseIssue, ParseResult } from '../types.ts';
 import { ImportError } from './errors.ts';
 import { excerpt } from './limits.ts';
-import { buildPaper, LineIndex, type RawRecord, type RecordLimits } from './record.ts';
+import { buildPaper, LineIndex, type RawRecord, type RecordLimits, type RecordPlace } from './record.ts';
 
-type Column = keyof RawRecord;
+type Column = Exclude<keyof RawRecord, 'nameStyle' | 'keepMarkup'>;
 
 /** Normalised header name → field. Normalised = lower case, letters and digits only. */
 const SYNONYMS: Record<Column, string[]> = {
   title: ['title', 'articletitle', 'papertitle', 'documenttitle', 'ti'],
+  shortTitle: ['shorttitle', 'st'],
+  arxiv: ['arxiv', 'arxivid', 'eprint'],
   abstract: ['abstract', 'abstractnote', 'summary', 'description', 'ab', 'abstracttext'],
   authors: ['authors', 'author', 'creators', 'creator', 'authorfullnames', 'au', 'af', 'authornames'],
   year: ['year', 'publicationyear', 'pubyear', 'py', 'date', 'publicationdate', 'published', 'pubdate'],
@@ -51,14 +53,26 @@ export function hasTitleHeader(firstLine: string, delim: string): boolean {
 /** How many leading rows may precede the header (exporters sometimes add a banner line). */
 const HEADER_SEARCH_ROWS = 5;
 
+/** Parses one physical line as a row; with quotes disabled when they do not balance. */
+function splitLine(line: string, delimiter: string): string[] {
+  const strict = Papa.parse<string[]>(line, { delimiter, skipEmptyLines: false });
+  if (!strict.errors.length && strict.data.length === 1) return strict.data[0]!;
+  const loose = Papa.parse<string[]>(line, { delimiter, quoteChar: '\u0001', skipEmptyLines: false });
+  return (loose.data[0] ?? []).map((c) => c.replace(/^\s*"|"\s*$/g, '').replaceAll('""', '"'));
+}
+
 export function parseDelimitedText(
-  text: string,
+  input: string,
   delimiter: ',' | '\t' | undefined,
   collection: string | undefined,
   limits: RecordLimits,
 ): ParseResult {
   const issues: ParseIssue[] = [];
   const papers: Paper[] = [];
+  const places: RecordPlace[] = [];
+  // Mixed line ends (CR, LF and CRLF in one file) would make papaparse split on the first kind it
+  // sees only and glue the other rows together: one kind of line end for everything.
+  const text = input.includes('\r') ? input.replace(/\r\n?/g, '\n') : input;
   const lines = new LineIndex(text);
   const kind = delimiter === '\t' ? 'TSV' : 'CSV';
 
@@ -68,11 +82,53 @@ export function parseDelimitedText(
   let prevCursor = 0;
   let dataRows = 0;
   let mismatchReported = 0;
+  let usedDelimiter: string = delimiter ?? ',';
   const preamble: string[][] = [];
+
+  const addRow = (row: string[], line: number) => {
+    dataRows++;
+    if (row.length !== headerWidth && mismatchReported++ < 10) {
+      issues.push({
+        entry: rowNo,
+        line,
+        message: `Row ${rowNo} (line ${line}) has ${row.length} fields but the header has ${headerWidth}; ${row.length < headerWidth ? 'missing fields are left empty' : 'columns may be shifted — check this entry'}.`,
+        excerpt: excerpt(row.join(' | ')),
+      });
+    }
+    const get = (c: Column) => {
+      const i = header![c];
+      return i === undefined ? undefined : row[i];
+    };
+    const place: RecordPlace = { entry: rowNo, line, noun: 'row' };
+    const paper = buildPaper(
+      {
+        title: get('title'),
+        shortTitle: get('shortTitle'),
+        abstract: get('abstract'),
+        authors: get('authors'),
+        // Zotero, Scopus and WoS write "Family, Given; …": a name without a comma is an organisation.
+        nameStyle: 'inverted',
+        year: get('year'),
+        venue: get('venue'),
+        doi: get('doi'),
+        url: get('url'),
+        arxiv: get('arxiv'),
+      },
+      place,
+      collection,
+      limits,
+      issues,
+    );
+    if (paper) {
+      papers.push(paper);
+      places.push(place);
+    }
+  };
 
   Papa.parse<string[]>(text, {
     delimiter: delimiter ?? '',
     delimitersToGuess: [',', '\t', ';', '|'],
+    newline: '\n',
     skipEmptyLines: false,
     step: (res, parser) => {
       const start = prevCursor;
@@ -86,40 +142,36 @@ export function parseDelimitedText(
         if (map.title !== undefined) {
           header = map;
           headerWidth = row.length;
+          usedDelimiter = res.meta.delimiter || usedDelimiter;
         } else if (preamble.push(row) >= HEADER_SEARCH_ROWS) parser.abort();
         return;
       }
-      dataRows++;
       const quoteError = res.errors.find((e) => e.code === 'MissingQuotes');
-      if (quoteError) {
+      const badQuote = res.errors.some((e) => e.code === 'InvalidQuotes');
+      if (quoteError || (badQuote && row.some((c) => c.includes('\n')))) {
+        // A quote opened and not closed where its field ends swallows the next lines (up to the
+        // next quote, or the end of the file): read the span line by line instead, and say so.
+        const span = text.slice(start, res.meta.cursor).replace(/\n$/, '').split('\n');
+        const endLine = line + span.length - 1;
         issues.push({
           entry: rowNo,
           line,
-          message: `Row ${rowNo} (line ${line}): a quoted field is opened but never closed, so the rest of the file from line ${line} could not be read. Rows before it are kept.`,
-          excerpt: excerpt(row.join(kind === 'TSV' ? ' ' : ', ')),
+          message:
+            `Row ${rowNo} (line ${line}): a quoted field is opened but not closed where it ends` +
+            (span.length > 1 ? `, which ran it into line${span.length > 2 ? `s ${line + 1}–${endLine}` : ` ${endLine}`}; each line was read as its own row — check ${span.length > 2 ? 'these entries' : 'both entries'}.` : '; read without the stray quote — check this entry.'),
+          excerpt: excerpt(span[0] ?? ''),
+        });
+        span.forEach((l, k) => {
+          if (!l.trim()) return;
+          if (k > 0) rowNo++;
+          addRow(splitLine(l, usedDelimiter), line + k);
         });
         return;
       }
-      if (row.length !== headerWidth && mismatchReported++ < 10) {
-        issues.push({
-          entry: rowNo,
-          line,
-          message: `Row ${rowNo} (line ${line}) has ${row.length} fields but the header has ${headerWidth}; ${row.length < headerWidth ? 'missing fields are left empty' : 'columns may be shifted — check this entry'}.`,
-          excerpt: excerpt(row.join(' | ')),
-        });
+      if (badQuote) {
+        issues.push({ entry: rowNo, line, message: `Row ${rowNo} (line ${line}) has a stray quote inside a quoted field; read as written — check this entry.`, excerpt: excerpt(row.join(' | ')) });
       }
-      const get = (c: Column) => {
-        const i = header![c];
-        return i === undefined ? undefined : row[i];
-      };
-      const paper = buildPaper(
-        { title: get('title'), abstract: get('abstract'), authors: get('authors'), year: get('year'), venue: get('venue'), doi: get('doi'), url: get('url') },
-        { entry: rowNo, line, noun: 'row' },
-        collection,
-        limits,
-        issues,
-      );
-      if (paper) papers.push(paper);
+      addRow(row, line);
     },
   });
   if (mismatchReported > 10) issues.push({ message: `${mismatchReported - 10} more rows have a different number of fields than the header.` });
@@ -134,5 +186,9 @@ export function parseDelimitedText(
     );
   }
   if (dataRows === 0) issues.push({ message: `The ${kind} file has a header row but no data rows.` });
-  return { papers, issues };
+  else if (papers.length === 0) {
+    // First, so it is the first thing read even when the per-row list is capped.
+    issues.unshift({ message: `None of the ${dataRows} data rows of this ${kind} file has a title (column ${header.title! + 1} of the header); nothing to import.` });
+  }
+  return { papers, places, issues, entries: dataRows };
 }

@@ -17,8 +17,20 @@ export interface DecodedText {
 /** How much of the start of a file is inspected for binary content. */
 const SNIFF_BYTES = 64 * 1024;
 /** Share of control characters (other than tab/CR/LF/FF) above which a text is called binary:
- *  real exports have ~0, while compressed/binary data has ~12 % by chance. */
+ *  real exports have ~0, while compressed/binary data has ~12 % by chance. NUL bytes count as
+ *  control characters: a few of them in a text export (a damaged copy, a bad conversion) do not
+ *  make it binary — the entries that hold them are skipped and named instead (see NUL_MARK). */
 const MAX_CONTROL_RATIO = 0.02;
+/** …and at least this many control characters: a short text with one stray NUL is still text. */
+const MIN_CONTROL_COUNT = 8;
+
+/**
+ * Stands in for each NUL character of a text file between decoding and parsing (a private-use
+ * character: parsers treat it as an ordinary one). `buildPaper` skips every record with a field
+ * holding it, naming the record; the file's other entries are offered. So a NUL is handled the
+ * same wherever it is (first 64 KB or not, inside a field or between entries).
+ */
+export const NUL_MARK = '\uE002';
 
 /** Rejects input above `limit` bytes without looking at it. */
 export function checkSize(fileName: string, size: number, limit: number): void {
@@ -59,17 +71,16 @@ export function assertNotBinary(fileName: string, bytes: Uint8Array): void {
   }
   const n = Math.min(bytes.length, SNIFF_BYTES);
   let control = 0;
-  let firstNul = -1;
+  let nul = 0;
   for (let i = 0; i < n; i++) {
     const b = bytes[i]!;
-    if (b === 0 && firstNul < 0) firstNul = i;
+    if (b === 0) nul++;
     if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c) control++;
   }
-  if (firstNul >= 0 || control / Math.max(1, n) > MAX_CONTROL_RATIO) {
-    const where = firstNul >= 0 ? `a NUL byte at offset ${firstNul}` : `${control} control bytes in the first ${formatBytes(n)}`;
+  if (control >= MIN_CONTROL_COUNT && control / Math.max(1, n) > MAX_CONTROL_RATIO) {
     throw new ImportError(
       'binary',
-      `"${fileName}" looks like a binary file (${where}), not a text export. Export your references as BibTeX, RIS, CSV or JSON and import that file.`,
+      `"${fileName}" looks like a binary file (${control} control bytes${nul ? `, ${nul} of them NUL,` : ''} in the first ${formatBytes(n)}), not a text export. Export your references as BibTeX, RIS, CSV or JSON and import that file.`,
     );
   }
 }
@@ -78,15 +89,12 @@ export function assertNotBinary(fileName: string, bytes: Uint8Array): void {
 export function assertTextNotBinary(fileName: string, text: string): void {
   const n = Math.min(text.length, SNIFF_BYTES);
   let control = 0;
-  let firstNul = -1;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0 && firstNul < 0) firstNul = i;
     if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c) control++;
   }
-  if (firstNul >= 0 || control / Math.max(1, n) > MAX_CONTROL_RATIO) {
-    const where = firstNul >= 0 ? `a NUL character at position ${firstNul}` : `${control} control characters`;
-    throw new ImportError('binary', `"${fileName}" contains binary data (${where}), not text.`);
+  if (control >= MIN_CONTROL_COUNT && control / Math.max(1, n) > MAX_CONTROL_RATIO) {
+    throw new ImportError('binary', `"${fileName}" contains binary data (${control} control characters in the first ${n}), not text.`);
   }
 }
 

@@ -8,10 +8,10 @@
  * elements with a string-aware scanner and each element is parsed alone, so a truncated export
  * keeps every complete record and the broken one is reported with its line.
  */
-import type { Paper, ParseIssue, ParseResult } from '../types.ts';
+import type { Author, Paper, ParseIssue, ParseResult } from '../types.ts';
 import { ImportError } from './errors.ts';
 import { excerpt } from './limits.ts';
-import { buildPaper, LineIndex, type RawRecord, type RecordLimits } from './record.ts';
+import { buildPaper, LineIndex, type RawRecord, type RecordLimits, type RecordPlace } from './record.ts';
 
 const WRAPPER_KEYS = ['papers', 'items', 'records', 'results', 'data', 'entries', 'works'];
 
@@ -38,21 +38,25 @@ function asString(v: unknown): string | undefined {
   return undefined;
 }
 
-function personName(v: unknown): string | undefined {
+/** A person as CSL/Zotero structure ({family, given}, {lastName, firstName}) or as one name string. */
+function personName(v: unknown): string | Author | undefined {
   if (typeof v === 'string') return v;
   if (v && typeof v === 'object') {
     const p = v as Obj;
     const s = (k: string) => (typeof p[k] === 'string' ? (p[k] as string) : undefined);
-    return s('name') ?? s('literal') ?? s('display_name') ?? ([s('given') ?? s('firstName'), s('family') ?? s('lastName')].filter(Boolean).join(' ') || undefined);
+    const family = s('family') ?? s('lastName');
+    const given = s('given') ?? s('firstName');
+    if (family) return given ? { family, given } : { family };
+    return s('name') ?? s('literal') ?? s('display_name') ?? given;
   }
   return undefined;
 }
 
-function asAuthors(v: unknown): string[] | string | undefined {
+function asAuthors(v: unknown): (string | Author)[] | string | undefined {
   if (typeof v === 'string') return v;
   if (Array.isArray(v)) {
     // OpenAlex: authorships[].author.display_name
-    const names = v.map((x) => personName(x && typeof x === 'object' && 'author' in (x as Obj) ? (x as Obj).author : x)).filter((s): s is string => !!s);
+    const names = v.map((x) => personName(x && typeof x === 'object' && 'author' in (x as Obj) ? (x as Obj).author : x)).filter((s): s is string | Author => !!s);
     return names.length ? names : undefined;
   }
   return undefined;
@@ -91,6 +95,7 @@ export function recordFromObject(o: Obj): RawRecord {
   const primary = o.primary_location as Obj | undefined;
   return {
     title: asString(pick(m, ['title', 'papertitle', 'articletitle', 'name', 'displayname'])),
+    shortTitle: asString(pick(m, ['shorttitle', 'titleshort'])),
     abstract: asString(pick(m, ['abstract', 'abstractnote', 'summary', 'description', 'abstracttext'])) ?? fromInvertedIndex(m.get('abstractinvertedindex')),
     authors: asAuthors(pick(m, ['authors', 'author', 'creators', 'authorships'])),
     year: yearOf(pick(m, ['year', 'publicationyear', 'pubyear', 'issued', 'date', 'publicationdate', 'published'])),
@@ -99,6 +104,7 @@ export function recordFromObject(o: Obj): RawRecord {
       asString((primary?.source as Obj | undefined)?.display_name),
     doi: asString(pick(m, ['doi'])) ?? asString(extDoi),
     url: asString(pick(m, ['url', 'link', 'href', 'absurl'])),
+    arxiv: asString(pick(m, ['arxiv', 'arxivid'])) ?? asString(ext && typeof ext === 'object' ? ((ext as Obj).ArXiv ?? (ext as Obj).arxiv) : undefined),
   };
 }
 
@@ -159,18 +165,58 @@ function firstNonSpace(text: string, from: number): number {
   return m ? from + m.index : -1;
 }
 
+/** Deepest nesting papers can need (an object holding arrays of objects); far below V8's stack. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Deepest bracket nesting of `text` (strings skipped), stopping once `limit` is passed. Deeper
+ * JSON is not a list of papers, and would overflow the stack of JSON.parse/stringify
+ * ("Maximum call stack size exceeded") — so it is refused with a message saying so.
+ */
+export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): { depth: number; line?: number; offset?: number } {
+  let depth = 0;
+  let max = 0;
+  let inStr = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inStr) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inStr = false;
+    } else if (c === 0x22) inStr = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) max = depth;
+      if (max > limit) return { depth: max, offset: i };
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return { depth: max };
+}
+
+function assertShallow(text: string, what: string, lineBase?: number): void {
+  const d = jsonDepth(text);
+  if (d.offset === undefined) return;
+  const line = (lineBase ?? 0) + (text.slice(0, d.offset).match(/\n/g)?.length ?? 0) + 1;
+  throw new ImportError(
+    'bad-structure',
+    `${what} is nested more than ${MAX_JSON_DEPTH} levels deep (at line ${line}): that is not a list of papers. Expected an array of objects like [{"title": "…", "abstract": "…"}].`,
+  );
+}
+
 export function parseJsonText(text: string, collection: string | undefined, limits: RecordLimits): ParseResult {
   const issues: ParseIssue[] = [];
   const lines = new LineIndex(text);
   let doc: unknown;
   let syntaxError: string | undefined;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    syntaxError = (e as Error).message;
+  // Too deep to be papers (and to parse safely): read record by record, skipping deep records.
+  const deep = jsonDepth(text).offset !== undefined;
+  if (!deep) {
+    try {
+      doc = JSON.parse(text);
+    } catch (e) {
+      syntaxError = (e as Error).message;
+    }
   }
 
-  if (syntaxError === undefined) {
+  if (!deep && syntaxError === undefined) {
     const list = Array.isArray(doc) ? doc : findWrapped(doc);
     if (!list) {
       throw new ImportError(
@@ -186,18 +232,25 @@ export function parseJsonText(text: string, collection: string | undefined, limi
   }
 
   // Syntax error: report it where it is, then salvage what can be parsed.
-  const where = errorOffset(syntaxError, lines, 0);
-  issues.push({
-    line: where.line,
-    message: `JSON syntax error${where.line ? ` at line ${where.line}` : ''}: ${where.detail}. Complete records before and after it are kept where possible.`,
-  });
   const open = locateArray(text);
+  if (deep && open < 0) assertShallow(text, 'This JSON file');
+  const where = syntaxError !== undefined ? errorOffset(syntaxError, lines, 0) : { line: undefined, detail: '' };
+  if (syntaxError !== undefined) {
+    issues.push({
+      line: where.line,
+      message: `JSON syntax error${where.line ? ` at line ${where.line}` : ''}: ${where.detail}. Complete records before and after it are kept where possible.`,
+    });
+  }
   if (open < 0) throw new ImportError('bad-structure', `The JSON file could not be read: ${where.detail}${where.line ? ` (line ${where.line})` : ''}.`);
   const { elements, closed } = splitJsonArray(text, open);
   const values: { value: unknown; entry: number; line: number }[] = [];
   elements.forEach((el, i) => {
     const line = lines.lineAt(firstNonSpace(text, el.start));
     const src = text.slice(el.start, el.end);
+    if (deep && jsonDepth(src).offset !== undefined) {
+      issues.push({ entry: i + 1, line, message: `Record ${i + 1} (line ${line}) is nested more than ${MAX_JSON_DEPTH} levels deep: not a paper record; skipped.`, excerpt: excerpt(src), skipped: true });
+      return;
+    }
     try {
       values.push({ value: JSON.parse(src), entry: i + 1, line });
     } catch (e) {
@@ -207,13 +260,14 @@ export function parseJsonText(text: string, collection: string | undefined, limi
         line,
         message: `Record ${i + 1} (line ${line}) is not valid JSON${err.line && err.line !== line ? ` (error at line ${err.line})` : ''}${!closed && i === elements.length - 1 ? ' — the file ends inside it (truncated?)' : ''}: ${err.detail}; skipped.`,
         excerpt: excerpt(src),
+        skipped: true,
       });
     }
   });
   if (!closed && (elements.length === 0 || values.length === elements.length)) {
     issues.push({ line: lines.lineAt(text.length), message: 'The JSON file ends before its closing "]": it may be truncated.' });
   }
-  return recordsToPapers(values, collection, limits, issues);
+  return recordsToPapers(values, collection, limits, issues, 'record', elements.length - values.length);
 }
 
 function findWrapped(doc: unknown): unknown[] | undefined {
@@ -239,17 +293,24 @@ function recordsToPapers(
   limits: RecordLimits,
   issues: ParseIssue[],
   noun = 'record',
+  /** Records that failed to parse before reaching here (each has a `skipped` issue already). */
+  skippedBefore = 0,
 ): ParseResult {
   const papers: Paper[] = [];
+  const places: RecordPlace[] = [];
   for (const { value, entry, line } of values) {
     if (!value || typeof value !== 'object' || Array.isArray(value)) {
-      issues.push({ entry, line, message: `${noun === 'line' ? 'Line' : 'Record'} ${noun === 'line' ? line : entry} is not an object (found ${Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'null' : typeof value}); skipped.`, excerpt: excerpt(JSON.stringify(value) ?? '') });
+      issues.push({ entry, line, message: `${noun === 'line' ? 'Line' : 'Record'} ${noun === 'line' ? line : entry} is not an object (found ${Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'null' : typeof value}); skipped.`, excerpt: excerpt(JSON.stringify(value) ?? ''), skipped: true });
       continue;
     }
-    const p = buildPaper(recordFromObject(value as Obj), noun === 'line' ? { line } : { entry, line, noun }, collection, limits, issues);
-    if (p) papers.push(p);
+    const place: RecordPlace = noun === 'line' ? { line } : { entry, line, noun };
+    const p = buildPaper(recordFromObject(value as Obj), place, collection, limits, issues);
+    if (p) {
+      papers.push(p);
+      places.push(place);
+    }
   }
-  return { papers, issues };
+  return { papers, places, issues, entries: values.length + skippedBefore };
 }
 
 /** JSON Lines: each non-blank line is one object; a bad line is reported and the others kept. */
@@ -261,6 +322,10 @@ export function parseJsonLinesText(text: string, collection: string | undefined,
   lines.forEach((l, i) => {
     if (!l.trim()) return;
     n++;
+    if (jsonDepth(l).offset !== undefined) {
+      issues.push({ line: i + 1, entry: n, message: `Line ${i + 1} is nested more than ${MAX_JSON_DEPTH} levels deep: not a paper record; skipped.`, excerpt: excerpt(l), skipped: true });
+      return;
+    }
     try {
       values.push({ value: JSON.parse(l), entry: n, line: i + 1 });
     } catch (e) {
@@ -271,9 +336,10 @@ export function parseJsonLinesText(text: string, collection: string | undefined,
         entry: n,
         message: `Line ${i + 1} is not valid JSON${col ? ` (column ${Number(col[1]) + 1})` : ''}: ${msg}; skipped.`,
         excerpt: excerpt(l),
+        skipped: true,
       });
     }
   });
   if (n === 0) throw new ImportError('empty', 'The JSON Lines file has no records.');
-  return recordsToPapers(values, collection, limits, issues, 'line');
+  return recordsToPapers(values, collection, limits, issues, 'line', n - values.length);
 }

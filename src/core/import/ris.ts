@@ -6,7 +6,7 @@
 import type { Paper, ParseIssue, ParseResult } from '../types.ts';
 import { ImportError } from './errors.ts';
 import { excerpt } from './limits.ts';
-import { buildPaper, type RecordLimits } from './record.ts';
+import { buildPaper, type RecordLimits, type RecordPlace } from './record.ts';
 
 /** `TY  - JOUR`; tolerant of one space before the dash and of a missing value (`ER  -`). */
 const TAG_LINE = /^([A-Z][A-Z0-9])\s{1,2}-(?:\s(.*))?$/;
@@ -28,6 +28,7 @@ function first(r: RisRecord, ...tags: string[]): string | undefined {
 export function parseRisText(text: string, collection: string | undefined, limits: RecordLimits): ParseResult {
   const issues: ParseIssue[] = [];
   const papers: Paper[] = [];
+  const places: RecordPlace[] = [];
   const lines = text.split(/\r\n|\r|\n/);
   let rec: RisRecord | undefined;
   let lastTag: string | undefined;
@@ -42,22 +43,29 @@ export function parseRisText(text: string, collection: string | undefined, limit
         message: `Entry ${r.entry} (line ${r.line}) has no "ER  -" end tag: the file may be truncated. Kept; its last field may be incomplete.`,
       });
     }
+    const place: RecordPlace = { entry: r.entry, line: r.line };
     const paper = buildPaper(
       {
         title: first(r, 'TI', 'T1', 'CT', 'BT'),
+        shortTitle: first(r, 'ST'),
         abstract: first(r, 'AB', 'N2'),
         authors: [...(r.tags.get('AU') ?? []), ...(r.tags.get('A1') ?? [])],
+        // RIS names are "Family, Given"; one without a comma is an organisation.
+        nameStyle: 'inverted',
         year: first(r, 'PY', 'Y1', 'DA'),
         venue: first(r, 'T2', 'JO', 'JF', 'JA', 'J2', 'J1', 'BT'),
         doi: first(r, 'DO'),
         url: first(r, 'UR', 'L2'),
       },
-      { entry: r.entry, line: r.line },
+      place,
       collection,
       limits,
       issues,
     );
-    if (paper) papers.push(paper);
+    if (paper) {
+      papers.push(paper);
+      places.push(place);
+    }
   };
 
   for (let i = 0; i < lines.length; i++) {
@@ -101,5 +109,5 @@ export function parseRisText(text: string, collection: string | undefined, limit
   if (rec) finish(rec, false);
   if (strayReported > 5) issues.push({ message: `${strayReported - 5} more stray lines were ignored.` });
   if (entries === 0) throw new ImportError('no-entries', 'No RIS records found (a record starts with a line "TY  - JOUR" and ends with "ER  -").');
-  return { papers, issues };
+  return { papers, places, issues, entries };
 }

@@ -16,7 +16,7 @@
  * a title that appears twice is kept once and the repeat is reported.
  */
 import { paperId } from '../library/ids.ts';
-import type { Paper, ParseIssue, ParseResult } from '../types.ts';
+import type { EntryPlace, Paper, ParseIssue, ParseResult } from '../types.ts';
 import { splitSentences } from '../text/sentences.ts';
 
 /** Boilerplate of the scraped page; a line matching it is dropped wherever it appears. */
@@ -58,6 +58,7 @@ function cleanTitle(s: string): string {
  */
 export function parseSeed(text: string, collection = 'seed'): ParseResult {
   const papers: Paper[] = [];
+  const places: EntryPlace[] = [];
   const issues: ParseIssue[] = [];
   const seen = new Map<string, number>(); // paper id → line of its title
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
@@ -68,11 +69,11 @@ export function parseSeed(text: string, collection = 'seed'): ParseResult {
     const id = paperId(title);
     const first = seen.get(id);
     if (first !== undefined) {
-      issues.push({ line: titleLine, message: `Duplicate title (first seen on line ${first}); kept the first`, excerpt: excerpt(title) });
+      issues.push({ line: titleLine, message: `Duplicate title (first seen on line ${first}); kept the first`, excerpt: excerpt(title), skipped: true });
       return;
     }
     if (!id || title.length === 0) {
-      issues.push({ line: titleLine, message: 'Empty title; entry skipped', excerpt: excerpt(abstract) });
+      issues.push({ line: titleLine, message: 'Empty title; entry skipped', excerpt: excerpt(abstract), skipped: true });
       return;
     }
     seen.set(id, titleLine);
@@ -82,6 +83,7 @@ export function parseSeed(text: string, collection = 'seed'): ParseResult {
       issues.push({ line: titleLine, message: 'Title has no abstract after it; imported without abstract', excerpt: excerpt(title) });
     }
     papers.push(paper);
+    places.push({ line: titleLine, noun: 'paper' });
   };
 
   for (let i = 0; i < lines.length; i++) {
@@ -106,12 +108,12 @@ export function parseSeed(text: string, collection = 'seed'): ParseResult {
       emit(pending.title, pending.line, raw.replace(/[ \t\u00A0]+/g, ' '));
       pending = null;
     } else {
-      issues.push({ line: lineNo, message: 'Looks like an abstract but no title precedes it; not imported', excerpt: excerpt(raw) });
+      issues.push({ line: lineNo, message: 'Looks like an abstract but no title precedes it; not imported', excerpt: excerpt(raw), skipped: true });
     }
   }
   if (pending) emit(pending.title, pending.line, '');
   if (papers.length === 0 && text.trim()) {
     issues.push({ message: 'No papers found: expected alternating title and abstract lines' });
   }
-  return { papers, issues };
+  return { papers, places, issues, entries: papers.length + issues.filter((i) => i.skipped).length };
 }
