@@ -1,5 +1,5 @@
 /**
- * Benchmark suite entry: `npm run bench [-- --quick] [-- --only=embedding,query,index,startup,quality]`.
+ * Benchmark suite entry: `npm run bench [-- --quick] [-- --only=embedding,query,index,startup,quality,map]`.
  *
  * Reports numbers, never fails on timing: a section that cannot run (module missing, browser
  * unavailable) is listed under "Not measured" with its reason, and the run still writes
@@ -34,7 +34,7 @@ interface Config {
   indexQueries: number;
 }
 
-const ALL_SECTIONS = ['embedding', 'query', 'index', 'startup', 'quality'];
+const ALL_SECTIONS = ['embedding', 'query', 'index', 'startup', 'quality', 'map'];
 
 class UsageError extends Error {}
 
@@ -135,6 +135,7 @@ async function main() {
   await timed('index', () => indexSection(cfg, papers, results));
   await timed('startup', () => startupSection(cfg, results));
   await timed('quality', () => qualitySection(cfg, results));
+  await timed('map', () => mapSection(cfg, results));
   results.meta.section_s = sectionS;
 
   results.meta.duration_s = (performance.now() - t0) / 1000;
@@ -256,6 +257,18 @@ async function startupSection(_cfg: Config, results: BenchResults) {
     results.startup = await benchStartup(log, _cfg.quick ? 1 : 3, 3);
   } catch (e) {
     results.not_measured.push(`start-up: ${(e as Error).message.slice(0, 300)}`);
+  }
+}
+
+async function mapSection(cfg: Config, results: BenchResults) {
+  log('map');
+  try {
+    const { benchMap } = await import('./map-bench.ts');
+    results.map = await benchMap({ quick: cfg.quick, log });
+    for (const e of results.map.errors) results.not_measured.push(`map: ${e}`);
+  } catch (e) {
+    results.map = null;
+    results.not_measured.push(`map: ${(e as Error).message.slice(0, 300)}`);
   }
 }
 

@@ -17,10 +17,17 @@ export interface Browser {
   close(): Promise<void>;
 }
 
+/**
+ * Software GL (SwiftShader through ANGLE) instead of no GL: for the map, which needs WebGL. Same
+ * flags as tests/e2e/harness.ts chromiumArgs({ gpu: true }).
+ */
+export const GPU_ARGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--use-webgpu-adapter=swiftshader'];
+
 /** A persistent context on a fresh profile (so IndexedDB/caches survive a reload inside one launch). */
-export async function launch(): Promise<Browser> {
+export async function launch(opts: { gpu?: boolean; viewport?: { width: number; height: number } } = {}): Promise<Browser> {
   const dir = mkdtempSync(join(tmpdir(), 'atlas-bench-chromium-'));
-  const context = await chromium.launchPersistentContext(dir, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  const args = opts.gpu ? [...CHROMIUM_ARGS.filter((a) => a !== '--disable-gpu'), ...GPU_ARGS] : CHROMIUM_ARGS;
+  const context = await chromium.launchPersistentContext(dir, { executablePath: '/usr/bin/chromium', args, headless: true, viewport: opts.viewport });
   return {
     context,
     profileDir: dir,

@@ -122,6 +122,8 @@ export interface BenchResults {
   index: { params: { M: number; efConstruction: number; efSearch: number }; base_model?: string; real_nn_cosine?: { nn1: number; nn10: number }; sizes: IndexRow[] } | null;
   startup: StartupFigures | null;
   quality: Record<string, QualityFigures | null>;
+  /** bench/map-bench.ts (absent in runs made before the map existed). */
+  map?: import('../map-bench.ts').MapBenchResult | null;
   /** Sections or paths that could not be measured, with the reason. */
   not_measured: string[];
 }
@@ -274,6 +276,15 @@ export function renderMarkdown(r: BenchResults): string {
       }
     }
     out.push(table(['model', 'mode', 'recall@1', 'recall@5', 'recall@10', 'MRR'], rows));
+  }
+
+  if (r.map) {
+    const mp = r.map;
+    out.push('', `### Map (headless Chromium, ${mp.renderer})`, '');
+    const rows = mp.layout.map((l) => [`layout ${l.n} papers (worker)`, `${(l.wall_ms / 1000).toFixed(1)} s`, `${l.clusters} clusters; main thread max frame gap ${l.main_thread.max_gap_ms.toFixed(0)} ms, ${l.main_thread.long_tasks} long tasks`]);
+    if (mp.pan_zoom) rows.push([`pan/zoom ${mp.pan_zoom.n} points`, `${fmt(mp.pan_zoom.fps.median, 1)} fps`, `median of ${mp.pan_zoom.runs} × ${mp.pan_zoom.seconds_per_run} s; ${fmt(mp.pan_zoom.drawn_per_moving_frame.median, 0)} points per moving frame (all at rest)`]);
+    if (mp.persisted_first_paint) rows.push([`first paint, persisted ${mp.persisted_first_paint.n}-point map`, `${fmt(mp.persisted_first_paint.paint_ms, 0)} ms`, `IndexedDB read ${fmt(mp.persisted_first_paint.read_ms, 0)} ms of it`]);
+    out.push(table(['measure', 'value', 'notes'], rows));
   }
 
   if (r.not_measured.length) {
