@@ -3,7 +3,7 @@ import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { fileURLToPath } from 'node:url';
 import { VitePWA } from 'vite-plugin-pwa';
-import { DEFAULT_MODEL_ID, getModel, requiredFiles } from './src/core/model/registry.ts';
+import { DEFAULT_MODEL_ID, DEFAULT_STATIC_MODEL_ID, getModel, requiredFiles } from './src/core/model/registry.ts';
 import { ortRuntime } from './scripts/vite-plugin-ort.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -56,6 +56,8 @@ const pwa = VitePWA({
       // teacher fetched for distillation sits in the same folder and must not be precached).
       `models/${DEFAULT_MODEL_ID}/${requiredFiles(getModel(DEFAULT_MODEL_ID))[0].path}`,
       `models/${DEFAULT_MODEL_ID}/*.json`,
+      // The quick semantic tier (8 MB): semantic answers, offline too, before the transformer loads.
+      `models/${DEFAULT_STATIC_MODEL_ID}/*`,
       'precomputed/*',
     ],
     // The q8 model is ~34 MB and the ORT wasm ~27 MB; Workbox's 2 MiB default would silently skip them.

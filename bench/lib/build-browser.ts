@@ -18,6 +18,7 @@ const ENTRIES: Record<string, string[]> = {
   'raw-asyncify': [],
   ours: ['src/core/model/embedder.ts'],
   query: ['src/core/model/embedder.ts', 'src/core/search/engine.ts'],
+  static: ['src/core/model/static-embedder.ts'],
 };
 
 export interface BuildResult {
@@ -26,10 +27,12 @@ export interface BuildResult {
   skipped: string[];
 }
 
-export async function buildBrowserBench(): Promise<BuildResult> {
+/** Builds every worker, or only those named in `only` (into the same folder). */
+export async function buildBrowserBench(only?: string[]): Promise<BuildResult> {
   const input: Record<string, string> = {};
   const skipped: string[] = [];
   for (const [name, needs] of Object.entries(ENTRIES)) {
+    if (only && !only.includes(name)) continue;
     const missing = needs.filter((f) => !existsSync(join(REPO, f)));
     if (missing.length) skipped.push(`${name} (missing ${missing.join(', ')})`);
     else input[name] = join(SRC, `${name}.worker.ts`);

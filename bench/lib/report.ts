@@ -102,6 +102,18 @@ export interface QualityFigures {
   hybrid: { recall_at_1: number; recall_at_5: number; recall_at_10: number; mrr: number };
 }
 
+export interface StaticFigures {
+  model: string;
+  file_mb: number;
+  docs: number;
+  node: import('./static-timing.ts').StaticTiming | null;
+  browser: import('./static-timing.ts').StaticTiming | null;
+  /** Largest |browser − Node| over every component of the documents' vectors (0 = bit-identical). */
+  browser_vs_node_max_abs_diff: number | null;
+  /** Full-model (q8) documents/s in the browser, from the embedding section, for the ratio. */
+  transformer_browser_docs_per_s?: number | null;
+}
+
 export interface BenchResults {
   version: 1;
   meta: {
@@ -124,6 +136,8 @@ export interface BenchResults {
   quality: Record<string, QualityFigures | null>;
   /** bench/map-bench.ts (absent in runs made before the map existed). */
   map?: import('../map-bench.ts').MapBenchResult | null;
+  /** The static model (quick tier): load, documents/s, question embedding, in Node and the browser worker. */
+  static?: StaticFigures | null;
   /** Sections or paths that could not be measured, with the reason. */
   not_measured: string[];
 }
@@ -245,6 +259,25 @@ export function renderMarkdown(r: BenchResults): string {
   }
 
   out.push('', '### Start-up (headless Chromium)', '');
+  if (r.static) {
+    const s = r.static;
+    out.push('', `### Quick tier: static model ${s.model} (${fmt(s.file_mb)} MB, ${s.docs} recombined seed abstracts)`, '');
+    const row = (name: string, t: import('./static-timing.ts').StaticTiming | null) => [
+      name,
+      fmt(t?.load_ms, 0),
+      fmt(t?.cold_docs_per_s, 0),
+      fmt(t?.warm_docs_per_s, 0),
+      fmt(t?.embed_query_ms.median, 3),
+      fmt(t?.embed_query_ms.p95, 3),
+    ];
+    out.push(table(['where', 'load (read + sha256 + parse), ms', 'docs/s, fresh', 'docs/s, warm', 'question p50, ms', 'question p95, ms'], [row('Node', s.node), row('browser worker', s.browser)]));
+    out.push(
+      '',
+      `Browser vs Node vectors: max |diff| ${s.browser_vs_node_max_abs_diff ?? DASH}.` +
+        (s.transformer_browser_docs_per_s && s.browser ? ` Against the full model in the browser: ${fmt(s.browser.warm_docs_per_s / s.transformer_browser_docs_per_s, 0)}× the documents/s.` : ''),
+    );
+  }
+
   if (r.startup) {
     const s = r.startup;
     out.push(

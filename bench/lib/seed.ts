@@ -36,3 +36,20 @@ export function seedTexts(n?: number): string[] {
   const texts = loadSeedPapers().map(documentText);
   return n === undefined ? texts : spreadSample(texts, n);
 }
+
+/**
+ * `n` synthetic abstracts made of seed sentences (ten per text, drawn with a fixed LCG), so sizes
+ * beyond the seed corpus read like real abstracts. Deterministic: the same n gives the same texts.
+ */
+export function recombinedTexts(n: number): string[] {
+  const sentences = seedTexts().flatMap((t) => t.split(/(?<=\.) /));
+  let x = 1;
+  const next = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const parts: string[] = [];
+    for (let k = 0; k < 10; k++) parts.push(sentences[Math.floor(next() * sentences.length)]!);
+    out.push(parts.join(' '));
+  }
+  return out;
+}

@@ -140,7 +140,8 @@ Options (all commands):
   --corpus <file>   search this collection instead of the seeds/ folder: seed-format .txt, or an
                     import format (BibTeX, RIS, CSV/TSV, JSON/JSONL)
   --model <id>      embedding model (default: the registry's default); install with
-                    npm run fetch-model -- <id>
+                    npm run fetch-model -- <id>. A static model (the quick tier, e.g.
+                    static/bge-small-en-v1.5-d256) is made with npm run distill
   --json            machine-readable output on stdout (progress always goes to stderr)
   --no-cache        do not read or write the on-disk vector cache (.cache/vectors, or
                     $ATLAS_CACHE_DIR/vectors)

