@@ -8,7 +8,7 @@
  * keeps working, nothing throws out of `ensure()`.
  */
 import type { EmbeddingModel } from '../types.ts';
-import type { DeviceChoice, EngineStatus, ModelProgressEvent } from './api.ts';
+import type { DeviceChoice, EngineStatus, ModelProgressEvent, Notice } from './api.ts';
 import type { NoticeBoard } from './notices.ts';
 
 export type DeviceRequest = DeviceChoice;
@@ -20,6 +20,21 @@ export interface ModelLoadProgress {
 }
 
 export type LoadModel = (modelId: string, device: DeviceRequest, onProgress: (p: ModelLoadProgress) => void) => Promise<EmbeddingModel>;
+
+/** How a slot tells the reader that its model could not be loaded (it depends on the slot's role). */
+export interface LoadFailureNotice {
+  level: 'error' | 'warning';
+  text: (error: string) => string;
+  /** A notice action (e.g. 'retry-model'), or none when another notice already offers it. */
+  action?: Notice['action'];
+}
+
+/** The primary model's failure: semantic search is gone until a retry works. */
+export const PRIMARY_LOAD_FAILURE: LoadFailureNotice = {
+  level: 'error',
+  text: (error) => `The embedding model could not be loaded (${error}). Keyword search still works.`,
+  action: 'retry-model',
+};
 
 export class ModelSlot {
   modelId: string;
@@ -35,6 +50,7 @@ export class ModelSlot {
     private readonly notices: NoticeBoard,
     private readonly onProgress: (e: ModelProgressEvent) => void,
     private readonly onChange: () => void,
+    private readonly failure: LoadFailureNotice = PRIMARY_LOAD_FAILURE,
   ) {
     this.modelId = modelId;
   }
@@ -70,7 +86,7 @@ export class ModelSlot {
       } catch (e) {
         this.state = 'failed';
         this.error = (e as Error).message;
-        this.notices.add('error', `The embedding model could not be loaded (${this.error}). Keyword search still works.`, 'retry-model');
+        this.notices.add(this.failure.level, this.failure.text(this.error), this.failure.action);
         return null;
       } finally {
         this.loading = null;

@@ -216,7 +216,15 @@ export class EngineSession {
   addSpace(role: Exclude<SpaceRole, 'primary'>, modelId: string): SpaceIndexer {
     const existing = this.indexer.all.find((s) => s.role === role);
     if (existing) this.removeSpace(existing);
-    const slot = new ModelSlot(modelId, this.deps.loadModel, this.notices, (e) => this.deps.emit(e), () => this.emitStatus());
+    const slot = new ModelSlot(modelId, this.deps.loadModel, this.notices, (e) => this.deps.emit(e), () => this.emitStatus(), {
+      // Not the reader's main model: say what is lost, and leave "Retry" to the primary's notice
+      // (a retry restarts every space).
+      level: 'warning',
+      text: (error) =>
+        role === 'quick'
+          ? `The quick semantic index could not be loaded (${error}); semantic search waits for the full model.`
+          : `The second model could not be loaded (${error}); search uses the default model only.`,
+    });
     slot.device = this.slot.device;
     const space = new SpaceIndexer(role, slot, this.spaceDeps, this.library, this.storage, this.notices, () => this.engine);
     this.indexer.add(space);
