@@ -10,7 +10,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export type Command = 'search' | 'related' | 'eval' | 'inspect';
+export type Command = 'search' | 'related' | 'eval' | 'inspect' | 'index';
 
 export interface CliOptions {
   command: Command;
@@ -30,6 +30,10 @@ export interface CliOptions {
   cache: boolean;
   /** inspect: list every issue, merge and skip in text output (JSON always lists all). */
   all: boolean;
+  /** index: the bundle to write. */
+  out?: string;
+  /** index: the collection name written into the bundle (default: the file's base name). */
+  collection?: string;
 }
 
 const COMMON = {
@@ -52,6 +56,13 @@ const SPECS = {
   related: { ...COMMON },
   eval: { ...COMMON, ...FUSION, queries: { type: 'string' }, 'title-queries': { type: 'boolean' } },
   inspect: { json: { type: 'boolean' }, all: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  index: {
+    out: { type: 'string', short: 'o' },
+    model: { type: 'string' },
+    collection: { type: 'string' },
+    'no-cache': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
 } as const;
 
 export const COMMANDS = Object.keys(SPECS) as Command[];
@@ -99,6 +110,18 @@ export function parseCommand(command: Command, argv: string[]): CliOptions | nul
     opts.target = pos[0];
     return opts;
   }
+  if (command === 'index') {
+    if (pos.length !== 1) throw new UsageError(`index: expected one file, e.g. index library.bib -o library.atlas${pos.length ? ` (got ${pos.length} arguments)` : ''}`);
+    opts.target = pos[0];
+    const out = v.out as string | undefined;
+    if (!out) throw new UsageError('index: missing -o <library.atlas> (where to write the bundle)');
+    if (!out.endsWith('.atlas')) throw new UsageError(`index: the output must end in .atlas (the app imports it as a bundle), got "${out}"`);
+    opts.out = out;
+    const coll = (v.collection as string | undefined)?.trim();
+    if (v.collection !== undefined && !coll) throw new UsageError('index: --collection must not be empty');
+    opts.collection = coll;
+    return opts;
+  }
   if (command === 'search' || command === 'related') {
     if (pos.length === 0) {
       throw new UsageError(command === 'search' ? 'search: missing the question, e.g. search "masked autoencoders for video"' : 'related: missing the paper id or exact title');
@@ -135,6 +158,7 @@ Usage:
   npm run cli -- eval --queries <file.jsonl> [--k 10] [--model <id>] [--json]
   npm run cli -- eval --title-queries [--k 10] [--model <id>] [--json]
   npm run cli -- inspect <file> [--json] [--all]
+  npm run cli -- index <file> -o <library.atlas> [--model <id>] [--collection <name>] [--no-cache]
 
 Options (all commands):
   --corpus <file>   search this collection instead of the seeds/ folder: seed-format .txt, or an
@@ -159,6 +183,11 @@ app's import does, without importing: entries, papers, papers without abstract, 
 entries = papers + merged + skipped. Text output lists 20 of each (--all: every one); --json
 lists everything: {"format","entries","papers","withoutAbstract","merged":[…],"skipped":[…],
 "sameTitle":[…],"issues":[…]}.
+
+index embeds every paper of an import file (BibTeX, RIS, CSV/TSV, JSON/JSONL) at native speed
+(onnxruntime-node on all cores) and writes an .atlas bundle: papers + vectors under the model's
+vector identity. The app imports it with zero re-embedding. Progress goes to stderr; the vector
+cache is saved every 30 s, so a killed run resumes where it stopped. Only the CPU is used.
 
 Tuning (search, eval): --fusion rrf|convex, --alpha <0..1> (convex: weight of the vector score),
 --rrf-k <n> (RRF constant). Defaults are the measured ones (README, "Ranking").

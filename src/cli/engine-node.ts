@@ -38,6 +38,11 @@ export interface BuildOptions {
   fusion?: Partial<FusionOptions>;
   /** Precomputed vectors (e.g. from a bundle); used only when made under the model's vector identity. */
   vectors?: CorpusVectors;
+  /**
+   * Save the vector cache at most this often while embedding (ms), so a killed long run resumes
+   * where it stopped. Default: only at the end (a search of a small corpus needs no checkpoints).
+   */
+  checkpointMs?: number;
   io: Io;
 }
 
@@ -46,6 +51,8 @@ export interface BuiltEngine {
   modelId: string;
   model?: EmbeddingModel;
   stats: EngineStats;
+  /** papers.length × dims document vectors, row i ↔ papers[i] (when vectors were needed). */
+  vectors?: Float32Array;
 }
 
 /** Loads a static model (quick tier) from the local model folders; a missing file is a usage error with the fix. */
@@ -133,12 +140,18 @@ export async function buildEngine(opts: BuildOptions): Promise<BuiltEngine> {
   if (cache) sources.push({ name: 'cache', lookup: (p, h) => cache.get(p.id, h) });
 
   let progress: ((p: { done: number; total: number }) => void) | undefined;
+  let lastCheckpoint = Date.now();
   const res = await reconcile({
     papers: opts.papers,
     sources,
     model,
     onRows: (rows, origin) => {
-      if (origin === 'embedded') for (const r of rows) cache?.put(r.paperId, r.textHash, r.vector);
+      if (origin !== 'embedded' || !cache) return;
+      for (const r of rows) cache.put(r.paperId, r.textHash, r.vector);
+      if (opts.checkpointMs !== undefined && Date.now() - lastCheckpoint >= opts.checkpointMs) {
+        lastCheckpoint = Date.now();
+        saveCache(cache, opts.io);
+      }
     },
     onProgress: (p) => {
       if (p.done === 0) progress = progressPrinter(opts.io, `Embedding ${p.total} papers with ${model.modelId} (${model.device})`);
@@ -146,14 +159,7 @@ export async function buildEngine(opts: BuildOptions): Promise<BuiltEngine> {
     },
   });
   stats.cached = opts.papers.length - res.embedded;
-  if (res.embedded) {
-    try {
-      cache?.save();
-    } catch (e) {
-      // A read-only checkout still answers the question; it just embeds again next time.
-      opts.io.err(`warning: could not write the vector cache: ${(e as Error).message}\n`);
-    }
-  }
+  if (res.embedded && cache) saveCache(cache, opts.io);
   // Count what the embedder actually did when it exposes a counter (embedder.ts does), so a
   // cache bug shows up as work done rather than being hidden by our own bookkeeping.
   const counter = (model as { embedCount?: unknown }).embedCount;
@@ -165,5 +171,14 @@ export async function buildEngine(opts: BuildOptions): Promise<BuiltEngine> {
     opts.papers.map((p) => p.id),
     flat,
   );
-  return { engine, modelId, model, stats };
+  return { engine, modelId, model, stats, vectors: flat };
+}
+
+function saveCache(cache: VectorCacheNode, io: Io): void {
+  try {
+    cache.save();
+  } catch (e) {
+    // A read-only checkout still answers the question; it just embeds again next time.
+    io.err(`warning: could not write the vector cache: ${(e as Error).message}\n`);
+  }
 }

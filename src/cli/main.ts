@@ -1,10 +1,11 @@
 /**
- * CLI entry: `npm run cli -- search|related|eval …`. Results go to stdout, everything else
+ * CLI entry: `npm run cli -- search|related|eval|inspect|index …`. Results go to stdout, everything else
  * (progress, warnings, parse issues) to stderr, so `npm run --silent cli -- … --json` is pipeable.
  *
  * Exit codes: 0 success, 1 runtime failure, 2 usage error (bad flag, missing file or model).
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { COMMANDS, HELP, UsageError, parseCommand, type CliOptions, type Command } from './args.ts';
 import { loadCorpus } from './corpus-node.ts';
@@ -12,6 +13,7 @@ import { buildEngine, type EngineStats, type Io } from './engine-node.ts';
 import { formatEval, parseQueries, runEval } from './eval.ts';
 import { inspectFile, inspectJson, inspectText } from './inspect.ts';
 import { summaryLine } from '../core/import/report.ts';
+import { writeBundle } from '../core/import/bundle.ts';
 import { normalizeTitle } from '../core/library/ids.ts';
 import type { FusionOptions, SearchEngine } from '../core/search/engine.ts';
 import type { Paper, SearchHit } from '../core/types.ts';
@@ -78,6 +80,7 @@ async function runCommand(o: CliOptions, io: Io, ro: RunOptions): Promise<RunRes
     io.out(o.json ? JSON.stringify(inspectJson(o.target!, report), null, 2) + '\n' : inspectText(o.target!, report, o.all));
     return { code: 0 };
   }
+  if (o.command === 'index') return indexToBundle(o, io, ro);
   if (o.command === 'eval' && o.queries && !existsSync(o.queries)) throw new UsageError(`--queries: no such file: ${o.queries}`);
   const corpus = await loadCorpus(o.corpus);
   // --title-queries: documents lose their titles (same ids), and the titles become the questions.
@@ -133,6 +136,46 @@ async function runCommand(o: CliOptions, io: Io, ro: RunOptions): Promise<RunRes
     await built.model?.dispose();
   }
   return { code: 0, stats };
+}
+
+/**
+ * `index <file> -o <library.atlas>`: the import's papers + native-speed vectors as a bundle.
+ * Checks the input before embedding (a missing file or one with no papers costs nothing), and
+ * writes through a temporary file renamed into place, so a killed run never leaves a torn bundle.
+ */
+async function indexToBundle(o: CliOptions, io: Io, ro: RunOptions): Promise<RunResult> {
+  const file = o.target!;
+  if (!existsSync(file)) throw new UsageError(`index: no such file: ${file}`);
+  const corpus = await loadCorpus(file);
+  const c = corpus.report.counts;
+  io.err(`${file}: ${summaryLine(c)}\n`);
+  for (const i of corpus.issues.slice(0, 10)) io.err(`  ${plain(i)}\n`);
+  if (corpus.issues.length > 10) io.err(`  … and ${corpus.issues.length - 10} more notes: npm run cli -- inspect ${file} --all\n`);
+  if (corpus.papers.length === 0) throw new UsageError(`index: ${file} holds no papers to index`);
+  const built = await buildEngine({
+    papers: corpus.papers,
+    needVectors: true,
+    modelId: o.model,
+    cache: o.cache,
+    cacheDir: ro.cacheDir,
+    vectors: corpus.vectors,
+    checkpointMs: 30_000,
+    io,
+  });
+  try {
+    const collection = o.collection ?? basename(file).replace(/\.[^.]+$/, '');
+    const bytes = writeBundle({ collection, papers: corpus.papers, identity: built.model!.identity, vectors: built.vectors! });
+    mkdirSync(dirname(resolve(o.out!)), { recursive: true });
+    const tmp = `${o.out}.${process.pid}.tmp`;
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, o.out!);
+    io.err(
+      `wrote ${o.out}: ${corpus.papers.length} papers, ${built.modelId} vectors (${built.stats.embedded} embedded now, ${built.stats.cached} from the cache), ${(bytes.length / 1e6).toFixed(1)} MB\n`,
+    );
+    return { code: 0, stats: built.stats };
+  } finally {
+    await built.model?.dispose();
+  }
 }
 
 /** Runs the CLI on `argv` (without node/script). Never exits the process; returns the exit code. */

@@ -265,3 +265,48 @@ describe('VectorCacheNode', () => {
     expect(VectorCacheNode.open(root, testIdentity('m', 3, { weights: sha })).size).toBe(1);
   });
 });
+
+describe('CLI index', () => {
+  it('refuses a missing output, a non-.atlas output, a missing file and a file without papers, before loading a model', async () => {
+    expect((await cli(['index', smallCorpus])).err).toMatch(/missing -o/);
+    expect((await cli(['index', smallCorpus, '-o', join(tmp, 'x.json')])).err).toMatch(/must end in \.atlas/);
+    expect((await cli(['index', join(tmp, 'nope.bib'), '-o', join(tmp, 'x.atlas')])).err).toMatch(/no such file/);
+    const empty = join(tmp, 'empty.json');
+    writeFileSync(empty, '[]');
+    const r = await cli(['index', empty, '-o', join(tmp, 'x.atlas')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/no papers/);
+    expect(existsSync(join(tmp, 'x.atlas'))).toBe(false);
+  });
+
+  it('writes a bundle of the papers and their vectors; a second run and a search of the bundle embed nothing', async () => {
+    const { readBundle } = await import('../../src/core/import/bundle.ts');
+    const { parseSeed } = await import('../../src/core/import/seed-parser.ts');
+    const papers = parseSeed(SEED_LINES.slice(0, 2 + 12).join('\n'), 'x').papers;
+    expect(papers).toHaveLength(6);
+    const bib = join(tmp, 'mine.bib');
+    writeFileSync(bib, papers.map((p, i) => `@article{k${i},\n  title = {${p.title}},\n  year = {2022},\n  abstract = {${p.abstract}}\n}\n`).join('\n'));
+    const out = join(tmp, 'out', 'mine.atlas');
+    const dir = join(tmp, 'cache-index');
+    const first = await cli(['index', bib, '-o', out], dir);
+    expect(first.code, first.err).toBe(0);
+    expect(first.stats).toMatchObject({ embedded: papers.length, cached: 0 });
+    expect(first.err).toMatch(/wrote .*mine\.atlas: 6 papers/);
+
+    const b = readBundle(new Uint8Array(readFileSync(out)));
+    expect(b.header.collection).toBe('mine');
+    expect(b.papers.map((p) => p.title)).toEqual(papers.map((p) => p.title));
+    expect(b.identity?.model).toBe(DEFAULT_MODEL_ID);
+    expect(b.vectors.size).toBe(papers.length);
+    for (const v of b.vectors.values()) expect(Math.hypot(...v)).toBeCloseTo(1, 4);
+
+    const again = await cli(['index', bib, '-o', out, '--collection', 'lab'], dir);
+    expect(again.stats).toMatchObject({ embedded: 0, cached: papers.length });
+    expect(readBundle(new Uint8Array(readFileSync(out))).header.collection).toBe('lab');
+
+    const search = await cli(['search', papers[2]!.title, '--json', '--no-cache', '--corpus', out]);
+    expect(search.code, search.err).toBe(0);
+    expect(search.stats).toMatchObject({ embedded: 0, cached: papers.length });
+    expect(JSON.parse(search.out).results[0].title).toBe(papers[2]!.title);
+  });
+});
