@@ -6,7 +6,7 @@
  * loader (transformers.js from /models/ with self-hosted onnxruntime-web), imports and bundles.
  */
 import { AtlasError, EngineSession, toEngineError, type DeviceRequest } from '../src/core/engine/session.ts';
-import { openIdbStore, DB_NAME } from '../src/browser/idb-store.ts';
+import { openAppStore, DB_NAME } from '../src/browser/idb-store.ts';
 import { loadEmbedder } from '../src/core/model/embedder.ts';
 import { loadStaticEmbedder } from '../src/core/model/static-embedder.ts';
 import { loadShippedVectors } from '../src/core/vectors/shipped.ts';
@@ -44,7 +44,8 @@ async function withLock<T>(name: string, fn: () => Promise<T>, onWait: () => voi
 }
 
 const session = new EngineSession({
-  openStore: () => openIdbStore(DB_NAME, () => emit({ kind: 'status', status: session.status() })),
+  // A connection the browser closes under us (site data cleared, eviction): memory from then on.
+  openStore: () => openAppStore(DB_NAME, () => session.storageLost()),
   destroyStore: async () => {
     await new Promise<void>((res, rej) => {
       const r = indexedDB.deleteDatabase(DB_NAME);

@@ -95,14 +95,27 @@ export class Library {
     this.papers = new Map(papers.map((p) => [p.id, p]));
   }
 
-  /** Stores and adds papers; a storage failure is reported (notice) and they stay in memory. */
-  async add(papers: Paper[]): Promise<void> {
-    try {
-      await this.storage.store.putPapers(papers);
-    } catch (e) {
-      this.storage.failed(e);
+  /**
+   * Stores and adds papers. They are in the library either way; `saved` says whether they reached
+   * persistent storage, and when not, `note` says so in words for the import's reply (issue 14 #4:
+   * a failed write must never read as success). A failed write also raises a notice.
+   */
+  async add(papers: Paper[]): Promise<{ saved: boolean; note?: string }> {
+    let result: { saved: boolean; note?: string };
+    if (this.storage.kind !== 'indexeddb') {
+      await this.storage.safe((s) => s.putPapers(papers), undefined);
+      result = { saved: false, note: this.storage.unsaved(papers.length) };
+    } else {
+      try {
+        await this.storage.store.putPapers(papers);
+        result = { saved: true };
+      } catch (e) {
+        this.storage.failed(e, { papers: papers.length });
+        result = { saved: false, note: this.storage.unsaved(papers.length, e) };
+      }
     }
     for (const p of papers) this.papers.set(p.id, p);
+    return result;
   }
 
   /** Removes papers; returns the ids that were present. */
