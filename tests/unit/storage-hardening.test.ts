@@ -233,3 +233,31 @@ describe('#5 a database from a newer version', () => {
     raw.close();
   });
 });
+
+describe('#6 a tab opened before an import in another tab', () => {
+  it('refreshLibrary takes over the papers another session stored, reuses its vectors, and drops what it deleted', async () => {
+    const name = dbName();
+    const a = await openSession(name);
+    const b = await openSession(name);
+    await a.session.startIndexing();
+    await b.session.startIndexing();
+    const mine = userPapers(20);
+    expect((await commit(a.session, mine, 'bees')).saved).toBe(true);
+    await a.session.idle();
+    expect(b.session.status().papers).toBe(SEED_COUNT);
+
+    const st = await b.session.refreshLibrary();
+    expect(st.papers).toBe(SEED_COUNT + 20);
+    expect(st.collections.map((c) => [c.id, c.size])).toContainEqual(['bees', 20]);
+    expect(st.notices.map((n) => n.message)).toContain('The library was changed in another tab: 20 paper(s) added.');
+    expect((await b.session.search('pollination study u 7', 'lexical')).hits[0]!.paper.title).toBe('User paper u 7 about beekeeping');
+    await b.session.idle();
+    // Its vectors came from the store (tab A embedded them all), so B is fully semantic, embedding nothing.
+    expect(b.session.status().semanticReady).toBe(true);
+    expect(b.session.status().embeddedCount).toBe(0);
+
+    await a.session.deleteCollection('bees');
+    expect((await b.session.refreshLibrary()).papers).toBe(SEED_COUNT);
+    expect((await b.session.search('pollination', 'lexical')).hits).toHaveLength(0);
+  });
+});

@@ -48,6 +48,8 @@ interface PendingImport {
 
 export class Library {
   papers = new Map<string, Paper>();
+  /** Papers added this session that did not reach persistent storage: a refresh must keep them. */
+  private unsaved = new Set<string>();
   private pending: PendingImport | null = null;
   private seq = 0;
 
@@ -114,8 +116,29 @@ export class Library {
         result = { saved: false, note: this.storage.unsaved(papers.length, e) };
       }
     }
-    for (const p of papers) this.papers.set(p.id, p);
+    for (const p of papers) {
+      this.papers.set(p.id, p);
+      if (result.saved) this.unsaved.delete(p.id);
+      else this.unsaved.add(p.id);
+    }
     return result;
+  }
+
+  /**
+   * Re-reads the stored papers after another tab changed them (issue 14 #6) and returns the
+   * difference; papers of this tab that were never saved stay. Nothing happens when the store
+   * cannot be read (the session then keeps what it has).
+   */
+  async refresh(): Promise<{ added: Paper[]; removed: string[] }> {
+    const stored = await this.storage.safe((s) => s.getPapers(), null as Paper[] | null);
+    if (!stored) return { added: [], removed: [] };
+    const valid = stored.filter((p) => p && typeof p.id === 'string' && typeof p.title === 'string' && typeof p.abstract === 'string').map(readStoredPaper);
+    const ids = new Set(valid.map((p) => p.id));
+    const added = valid.filter((p) => !this.papers.has(p.id));
+    const removed = [...this.papers.keys()].filter((id) => !ids.has(id) && !this.unsaved.has(id));
+    for (const id of removed) this.papers.delete(id);
+    for (const p of added) this.papers.set(p.id, p);
+    return { added, removed };
   }
 
   /** Removes papers; returns the ids that were present. */

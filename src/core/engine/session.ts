@@ -327,6 +327,26 @@ export class EngineSession {
     return { added: papers.length, ...save };
   }
 
+  /**
+   * Another tab changed the stored library (import, delete, clear): take its papers over, drop the
+   * ones it removed, and index what is new (vectors the other tab stored are reused, not re-made).
+   */
+  async refreshLibrary(): Promise<EngineStatus> {
+    if (!this.started || this.storage.kind !== 'indexeddb') return this.status();
+    const { added, removed } = await this.library.refresh();
+    if (!added.length && !removed.length) return this.status();
+    this.engine.removePapers(removed);
+    for (const s of this.indexer.all) s.dropFromMemory(removed);
+    this.engine.addPapers(added);
+    this.indexer.updateReady();
+    const parts = [added.length ? `${added.length} paper(s) added` : '', removed.length ? `${removed.length} removed` : ''].filter(Boolean).join(', ');
+    this.notices.add('info', `The library was changed in another tab: ${parts}.`);
+    this.emitStatus();
+    // After any run in progress (it may be embedding): the next run reuses the other tab's vectors.
+    void this.idle().then(() => this.startIndexing());
+    return this.status();
+  }
+
   async deletePapers(ids: string[]): Promise<number> {
     const present = await this.library.remove(ids);
     await this.indexer.forget(present);
