@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { VitePWA } from 'vite-plugin-pwa';
 import { DEFAULT_MODEL_ID, DEFAULT_STATIC_MODEL_ID, getModel, requiredFiles } from './src/core/model/registry.ts';
 import { ortRuntime } from './scripts/vite-plugin-ort.ts';
+import { HEADER_POLICY, META_POLICY } from './src/browser/csp.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -68,6 +69,16 @@ const pwa = VitePWA({
   devOptions: { enabled: false },
 });
 
+/**
+ * The Content-Security-Policy as a <meta> tag in the built index.html (src/browser/csp.ts). Build
+ * only: the dev server injects styles and HMR code the policy would (rightly) refuse.
+ */
+const cspMeta = {
+  name: 'atlas-csp-meta',
+  apply: 'build' as const,
+  transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: META_POLICY }, injectTo: 'head-prepend' as const }],
+};
+
 // Cross-origin isolation lets onnxruntime-web use threads (SharedArrayBuffer).
 const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -80,9 +91,9 @@ export default defineConfig({
   publicDir: here('./public'),
   base,
   build: { outDir: here('./dist'), emptyOutDir: true, target: 'es2022' },
-  plugins: [svelte(), ortRuntime(), pwa],
+  plugins: [svelte(), ortRuntime(), cspMeta, pwa],
   server: { headers: isolation },
-  preview: { headers: isolation },
+  preview: { headers: { ...isolation, 'Content-Security-Policy': HEADER_POLICY } },
   // ORT is bundled into the engine worker: its duplicate .wasm asset is dropped there.
   worker: { format: 'es', plugins: () => [ortRuntime({ ensureCopied: false })] },
   test: {

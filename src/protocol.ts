@@ -19,6 +19,7 @@ import type {
   EngineError,
   EngineEvent,
   EngineStatus,
+  ImportCommitResult,
   ImportPreview,
   ReembedCost,
   RelatedResult,
@@ -34,6 +35,7 @@ export type {
   EngineEvent,
   EngineStatus,
   ErrorCode,
+  ImportCommitResult,
   ImportPreview,
   ModelChoice,
   ModelProgressEvent,
@@ -56,7 +58,7 @@ export interface EngineApi {
   /** `k` defaults to the engine's DEFAULT_RELATED. */
   related(p: { paperId: string; k?: number; collections?: string[] }): RelatedResult;
   importPreview(p: { fileName: string; data: Uint8Array | string }): ImportPreview;
-  importCommit(p: { token: string; collection: string; paperIds: string[] }): { added: number; skipped: number; collection: string };
+  importCommit(p: { token: string; collection: string; paperIds: string[] }): ImportCommitResult;
   export(p: { collection: string }): { fileName: string; bytes: Uint8Array; mime: string };
   deletePapers(p: { ids: string[] }): { deleted: number };
   deleteCollection(p: { collection: string }): { deleted: number };

@@ -6,7 +6,8 @@
  * loader (transformers.js from /models/ with self-hosted onnxruntime-web), imports and bundles.
  */
 import { AtlasError, EngineSession, toEngineError, type DeviceRequest } from '../src/core/engine/session.ts';
-import { openIdbStore, DB_NAME } from '../src/browser/idb-store.ts';
+import { openAppStore, DB_NAME } from '../src/browser/idb-store.ts';
+import { openLibraryChannel } from '../src/browser/library-channel.ts';
 import { loadEmbedder } from '../src/core/model/embedder.ts';
 import { loadStaticEmbedder } from '../src/core/model/static-embedder.ts';
 import { loadShippedVectors } from '../src/core/vectors/shipped.ts';
@@ -44,7 +45,8 @@ async function withLock<T>(name: string, fn: () => Promise<T>, onWait: () => voi
 }
 
 const session = new EngineSession({
-  openStore: () => openIdbStore(DB_NAME, () => emit({ kind: 'status', status: session.status() })),
+  // A connection the browser closes under us (site data cleared, eviction): memory from then on.
+  openStore: () => openAppStore(DB_NAME, () => session.storageLost()),
   destroyStore: async () => {
     await new Promise<void>((res, rej) => {
       const r = indexedDB.deleteDatabase(DB_NAME);
@@ -73,6 +75,15 @@ const session = new EngineSession({
   env: { threads, crossOriginIsolated: isolated },
 });
 
+// Other tabs announce library changes they stored; this tab then re-reads the papers (issue 14 #6).
+const library = openLibraryChannel(() => void session.refreshLibrary());
+
+/** Announces a change to the other tabs when it reached IndexedDB (they read it from there). */
+function announced<T>(what: 'import' | 'delete' | 'clear', result: T, saved = true): T {
+  if (saved && session.status().storage === 'indexeddb') library.announce(what);
+  return result;
+}
+
 /** One handler per request of the protocol's EngineApi: the compiler checks names, parameters and results. */
 const handlers: Handlers = {
   init: (r) => {
@@ -91,12 +102,15 @@ const handlers: Handlers = {
   },
   related: (r) => session.related(r.paperId, r.k, r.collections),
   importPreview: (r) => handleImportPreview(session, r.fileName, r.data),
-  importCommit: (r) => session.commitImport(r.token, r.collection, r.paperIds),
+  importCommit: async (r) => {
+    const res = await session.commitImport(r.token, r.collection, r.paperIds);
+    return announced('import', res, res.saved && res.added > 0);
+  },
   export: (r) => handleExport(session, r.collection),
-  deletePapers: async (r) => ({ deleted: await session.deletePapers(r.ids) }),
-  deleteCollection: async (r) => ({ deleted: await session.deleteCollection(r.collection) }),
-  clear: () => session.clear(),
-  rebuild: () => session.rebuild(),
+  deletePapers: async (r) => announced('delete', { deleted: await session.deletePapers(r.ids) }),
+  deleteCollection: async (r) => announced('delete', { deleted: await session.deleteCollection(r.collection) }),
+  clear: async () => announced('clear', await session.clear()),
+  rebuild: async () => announced('clear', await session.rebuild()),
   reembedCost: (r) => session.reembedCost(r.modelId),
   setModel: (r) => session.setModel(r.modelId),
   reembed: () => session.reembed(),

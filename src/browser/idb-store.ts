@@ -13,12 +13,18 @@
  * (vectors, blobs) which can be recomputed.
  *
  * Failure modes: `openIdbStore` throws `StorageOpenError` when the database cannot be opened at all
- * (blocked by another tab on an older version, IndexedDB disabled); when the database exists but is
- * unusable (newer/foreign version, missing stores) it is deleted and recreated and `recovered` says so.
- * Writes that exceed the quota reject with an Error whose name is 'QuotaExceededError'.
+ * (blocked by another tab on an older version, IndexedDB disabled). A database written by a NEWER
+ * version (a rolled-back deploy) is never deleted nor upgraded: `openIdbStore` throws reason 'newer',
+ * and `openAppStore` (what the engine uses) reads it once without a version (no upgrade) and hands
+ * its papers over in a MemoryStore, `readOnly` saying so (issue 14 #5).
+ * A database at our version that is unusable (missing stores) is deleted and recreated and
+ * `recovered` says so. Writes that exceed the quota reject with an Error whose name is
+ * 'QuotaExceededError'. A connection the browser closes under us (site data cleared, eviction,
+ * another tab deleting or upgrading the database) sets `lost` and calls `onClosed`; requests of a
+ * transaction that then aborts never surface as unhandled rejections (only `tx.done` reports).
  */
 import { openDB, deleteDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
-import type { Store, StoredVector } from '../core/store/store.ts';
+import { MemoryStore, type Store, type StoredVector } from '../core/store/store.ts';
 import type { Paper } from '../core/types.ts';
 import { MODELS } from '../core/model/registry.ts';
 import { transformerIdentity, vectorKey, type VectorKey } from '../core/vectors/identity.ts';
@@ -80,7 +86,7 @@ interface AtlasDB extends DBSchema {
 const REQUIRED_STORES = ['papers', 'vectors', 'blobs', 'meta'] as const;
 
 export class StorageOpenError extends Error {
-  constructor(message: string, readonly reason: 'blocked' | 'unavailable' | 'corrupt') {
+  constructor(message: string, readonly reason: 'blocked' | 'unavailable' | 'corrupt' | 'newer') {
     super(message);
     this.name = 'StorageOpenError';
   }
@@ -107,9 +113,17 @@ export function upgradeSchema(
     v.createIndex('byModel', 'modelKey');
     if (!names.contains('blobs')) db.createObjectStore('blobs');
   } else if (oldVersion < 3) {
-    void migrateVectorKeys(tx);
+    quiet(migrateVectorKeys(tx));
   }
-  void tx.objectStore('meta').put(SCHEMA_VERSION, 'schemaVersion');
+  quiet(tx.objectStore('meta').put(SCHEMA_VERSION, 'schemaVersion'));
+}
+
+/**
+ * A request promise whose failure is reported by its transaction (`tx.done`): without a handler each
+ * one becomes an unhandled rejection when the transaction aborts (16 AbortErrors in the hostile tour).
+ */
+function quiet(p: Promise<unknown>): void {
+  p.catch(() => {});
 }
 
 function isUsable(db: IDBPDatabase<AtlasDB>): boolean {
@@ -155,6 +169,61 @@ export interface OpenedIdbStore {
   recovered?: string;
 }
 
+/** What the engine opens: the database, or (newer version) a MemoryStore with what could be read. */
+export interface OpenedAppStore {
+  store: IdbStore | MemoryStore;
+  recovered?: string;
+  /** Set when the database belongs to a newer version: it was only read, this session runs in memory. */
+  readOnly?: string;
+}
+
+/**
+ * The engine's storage: `openIdbStore`, except that a database of a newer version is read into
+ * memory (see readNewerDatabase) instead of failing.
+ */
+export async function openAppStore(name = DB_NAME, onClosed: () => void = () => {}): Promise<OpenedAppStore> {
+  try {
+    return await openIdbStore(name, onClosed);
+  } catch (e) {
+    if (!(e instanceof StorageOpenError && e.reason === 'newer')) throw e;
+    try {
+      return await readNewerDatabase(name);
+    } catch (e2) {
+      throw new StorageOpenError(`The stored library belongs to a newer version of Abstract Atlas and could not be read (${(e2 as Error).message}); it was left untouched.`, 'unavailable');
+    }
+  }
+}
+
+/**
+ * Reads a database a newer version of the app wrote, without upgrading or changing it: opening
+ * without a version number opens it at its own version. Its papers (the user's data; vectors and
+ * graphs are derived) go into a MemoryStore so the tab can search and export them.
+ */
+async function readNewerDatabase(name: string): Promise<OpenedAppStore> {
+  const db = await openDB(name);
+  let papers: Paper[] = [];
+  const version = db.version;
+  try {
+    if (db.objectStoreNames.contains('papers')) papers = (await db.getAll('papers' as never)) as Paper[];
+  } catch {
+    papers = [];
+  } finally {
+    db.close();
+  }
+  const mem = new MemoryStore();
+  // Only records with an id: anything else in a future layout is not ours to interpret.
+  const readable = papers.filter((p) => p && typeof p === 'object' && typeof p.id === 'string');
+  await mem.putPapers(readable);
+  const user = readable.filter((p) => p.collection !== undefined && p.collection !== 'seed').length;
+  return {
+    store: mem,
+    readOnly:
+      `This library was saved by a newer version of Abstract Atlas (database version ${version}; this version reads up to ${SCHEMA_VERSION}). ` +
+      `It was left untouched: its ${user} paper(s) are shown here, in memory, and nothing changed in this tab is kept. ` +
+      'Export a collection to keep a copy, or open the newer version of the app again.',
+  };
+}
+
 /** Opens (creating or migrating) the app database. See the module comment for failure modes. */
 export async function openIdbStore(name = DB_NAME, onClosed: () => void = () => {}): Promise<OpenedIdbStore> {
   if (typeof indexedDB === 'undefined') throw new StorageOpenError('IndexedDB is not available here.', 'unavailable');
@@ -168,8 +237,10 @@ export async function openIdbStore(name = DB_NAME, onClosed: () => void = () => 
     }
   } catch (e) {
     const err = e as Error;
-    if (err instanceof StorageOpenError && err.reason === 'blocked') throw err;
-    // VersionError (a database from a newer/foreign build) or a broken layout: start over.
+    if (err instanceof StorageOpenError && (err.reason === 'blocked' || err.reason === 'newer')) throw err;
+    // A newer build's database: never delete user papers (issue 14 #5); openAppStore reads it.
+    if (err?.name === 'VersionError') throw new StorageOpenError(`The stored library belongs to a newer version of Abstract Atlas (${err.message}).`, 'newer');
+    // A broken layout at our own version: start over.
     recovered = `The stored database could not be read (${err.name}: ${err.message}); it was deleted and rebuilt.`;
     try {
       await deleteDB(name);
@@ -194,7 +265,14 @@ function rethrow(e: unknown): never {
 }
 
 export class IdbStore implements Store {
-  constructor(readonly db: IDBPDatabase<AtlasDB>) {}
+  /** The browser closed the connection (site data cleared, eviction, another tab deleting it). */
+  lost = false;
+
+  constructor(readonly db: IDBPDatabase<AtlasDB>) {
+    // 'close' fires only when the browser closes the connection, never for our own close().
+    db.addEventListener('close', () => (this.lost = true));
+    db.addEventListener('versionchange', () => (this.lost = true));
+  }
 
   async getPapers(): Promise<Paper[]> {
     return this.db.getAll('papers');
@@ -203,7 +281,7 @@ export class IdbStore implements Store {
   async putPapers(papers: Paper[]): Promise<void> {
     try {
       const tx = this.db.transaction('papers', 'readwrite');
-      for (const p of papers) void tx.store.put(p);
+      for (const p of papers) quiet(tx.store.put(p));
       await tx.done;
     } catch (e) {
       rethrow(e);
@@ -212,7 +290,7 @@ export class IdbStore implements Store {
 
   async deletePapers(ids: string[]): Promise<void> {
     const tx = this.db.transaction('papers', 'readwrite');
-    for (const id of ids) void tx.store.delete(id);
+    for (const id of ids) quiet(tx.store.delete(id));
     await tx.done;
   }
 
@@ -231,7 +309,7 @@ export class IdbStore implements Store {
     try {
       const tx = this.db.transaction('vectors', 'readwrite');
       for (const v of vectors) {
-        void tx.store.put({ modelKey: key, paperId: v.paperId, textHash: v.textHash, vector: v.vector });
+        quiet(tx.store.put({ modelKey: key, paperId: v.paperId, textHash: v.textHash, vector: v.vector }));
       }
       await tx.done;
     } catch (e) {
@@ -241,7 +319,7 @@ export class IdbStore implements Store {
 
   async deleteVectors(key: VectorKey, paperIds: string[]): Promise<void> {
     const tx = this.db.transaction('vectors', 'readwrite');
-    for (const id of paperIds) void tx.store.delete([key, id]);
+    for (const id of paperIds) quiet(tx.store.delete([key, id]));
     await tx.done;
   }
 

@@ -9,23 +9,31 @@
  * until the page asks it to take over, then on activate deletes every entry the new manifest no longer
  * lists — so the old build's files disappear cleanly and unchanged model files are never re-downloaded.
  *
- * Cross-origin isolation: responses served from the cache keep the headers the host sent; and because
- * some hosts (GitHub Pages) cannot send COOP/COEP at all, this worker adds them to the same-origin
- * responses it serves. A page loaded through the SW is therefore cross-origin isolated (multi-threaded
+ * Cross-origin isolation and CSP: responses served from the cache keep the headers the host sent; and
+ * because some hosts (GitHub Pages) cannot send COOP/COEP/CSP at all, this worker adds them to the
+ * same-origin responses it serves. A page loaded through the SW is therefore cross-origin isolated (multi-threaded
  * WASM) on such hosts from the second visit on; the first visit runs single-threaded.
  */
 import { PrecacheController, PrecacheRoute, cleanupOutdatedCaches, type PrecacheEntry } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { clientsClaim, type WorkboxPlugin } from 'workbox-core';
+import { HEADER_POLICY } from '../browser/csp.ts';
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
 
+/**
+ * Headers every same-origin response served from the cache gets when the host did not send them:
+ * cross-origin isolation, and the Content-Security-Policy (src/browser/csp.ts) — the meta tag
+ * covers only the document, and hosts like GitHub Pages cannot send the header, so this is how the
+ * workers and the frame-ancestors rule get the policy there. A host's own header is kept.
+ */
 const ISOLATION: Record<string, string> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Content-Security-Policy': HEADER_POLICY,
 };
 
-/** Same-origin, readable responses get COOP/COEP if the host did not send them; others pass untouched. */
+/** Same-origin, readable responses get the headers above if the host did not send them; others pass untouched. */
 function withIsolation(response: Response): Response {
   if (response.type !== 'basic' && response.type !== 'default') return response;
   const missing = Object.keys(ISOLATION).filter((h) => !response.headers.has(h));

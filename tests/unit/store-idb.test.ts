@@ -103,15 +103,16 @@ describe('IdbStore', () => {
     store.close();
   });
 
-  it('deletes and rebuilds a database from a newer/foreign version, reporting it', async () => {
+  it('never deletes a database from a newer version (issue 14 #5): it refuses, the database stays as it was', async () => {
     const name = freshName();
-    const foreign = await openDB(name, SCHEMA_VERSION + 5, { upgrade(db) { db.createObjectStore('other'); } });
+    const foreign = await openDB(name, SCHEMA_VERSION + 5, { upgrade(db) { db.createObjectStore('papers', { keyPath: 'id' }); } });
+    await foreign.put('papers', paper('z'));
     foreign.close();
-    const { store, recovered } = await openIdbStore(name);
-    expect(recovered).toMatch(/rebuilt/);
-    await store.putPapers([paper('z')]);
-    expect((await store.getPapers()).length).toBe(1);
-    store.close();
+    await expect(openIdbStore(name)).rejects.toMatchObject({ name: 'StorageOpenError', reason: 'newer' });
+    const raw = await openDB(name);
+    expect(raw.version).toBe(SCHEMA_VERSION + 5);
+    expect(await raw.count('papers')).toBe(1);
+    raw.close();
   });
 
   it('rebuilds a database at the right version whose stores are missing', async () => {

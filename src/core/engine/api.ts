@@ -114,6 +114,17 @@ export interface ImportPreview {
   bundle?: { collection: string; vectorKey: string; vectors: number; modelMatches: boolean };
 }
 
+/** Reply to an import commit. */
+export interface ImportCommitResult {
+  added: number;
+  skipped: number;
+  collection: string;
+  /** The papers reached persistent storage (false: kept in this tab only, `note` says why). */
+  saved: boolean;
+  /** Set when `saved` is false: what the user must know (storage full, lost, memory-only tab). */
+  note?: string;
+}
+
 export interface ReembedCost {
   modelId: string;
   papers: number;

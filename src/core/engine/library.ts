@@ -48,6 +48,8 @@ interface PendingImport {
 
 export class Library {
   papers = new Map<string, Paper>();
+  /** Papers added this session that did not reach persistent storage: a refresh must keep them. */
+  private unsaved = new Set<string>();
   private pending: PendingImport | null = null;
   private seq = 0;
 
@@ -95,14 +97,48 @@ export class Library {
     this.papers = new Map(papers.map((p) => [p.id, p]));
   }
 
-  /** Stores and adds papers; a storage failure is reported (notice) and they stay in memory. */
-  async add(papers: Paper[]): Promise<void> {
-    try {
-      await this.storage.store.putPapers(papers);
-    } catch (e) {
-      this.storage.failed(e);
+  /**
+   * Stores and adds papers. They are in the library either way; `saved` says whether they reached
+   * persistent storage, and when not, `note` says so in words for the import's reply (issue 14 #4:
+   * a failed write must never read as success). A failed write also raises a notice.
+   */
+  async add(papers: Paper[]): Promise<{ saved: boolean; note?: string }> {
+    let result: { saved: boolean; note?: string };
+    if (this.storage.kind !== 'indexeddb') {
+      await this.storage.safe((s) => s.putPapers(papers), undefined);
+      result = { saved: false, note: this.storage.unsaved(papers.length) };
+    } else {
+      try {
+        await this.storage.store.putPapers(papers);
+        result = { saved: true };
+      } catch (e) {
+        this.storage.failed(e, { papers: papers.length });
+        result = { saved: false, note: this.storage.unsaved(papers.length, e) };
+      }
     }
-    for (const p of papers) this.papers.set(p.id, p);
+    for (const p of papers) {
+      this.papers.set(p.id, p);
+      if (result.saved) this.unsaved.delete(p.id);
+      else this.unsaved.add(p.id);
+    }
+    return result;
+  }
+
+  /**
+   * Re-reads the stored papers after another tab changed them (issue 14 #6) and returns the
+   * difference; papers of this tab that were never saved stay. Nothing happens when the store
+   * cannot be read (the session then keeps what it has).
+   */
+  async refresh(): Promise<{ added: Paper[]; removed: string[] }> {
+    const stored = await this.storage.safe((s) => s.getPapers(), null as Paper[] | null);
+    if (!stored) return { added: [], removed: [] };
+    const valid = stored.filter((p) => p && typeof p.id === 'string' && typeof p.title === 'string' && typeof p.abstract === 'string').map(readStoredPaper);
+    const ids = new Set(valid.map((p) => p.id));
+    const added = valid.filter((p) => !this.papers.has(p.id));
+    const removed = [...this.papers.keys()].filter((id) => !ids.has(id) && !this.unsaved.has(id));
+    for (const id of removed) this.papers.delete(id);
+    for (const p of added) this.papers.set(p.id, p);
+    return { added, removed };
   }
 
   /** Removes papers; returns the ids that were present. */

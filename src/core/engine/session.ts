@@ -23,7 +23,7 @@ import { DEFAULT_RESULTS, SearchEngine, type FusionOptions, type SearchEngineOpt
 import { transformerIdentity, vectorKey, type VectorIdentity } from '../vectors/identity.ts';
 import type { ShippedResult } from '../vectors/shipped.ts';
 import type { StoredVector } from '../store/store.ts';
-import type { EngineEvent, EngineStatus, ImportPreview, ModelChoice, Notice, ReembedCost, RelatedResult, SearchResult } from './api.ts';
+import type { EngineEvent, EngineStatus, ImportCommitResult, ImportPreview, ModelChoice, Notice, ReembedCost, RelatedResult, SearchResult } from './api.ts';
 import { AtlasError } from './errors.ts';
 import { Indexer } from './indexer.ts';
 import { SpaceIndexer, type SpaceDeps, type SpaceRole } from './space-indexer.ts';
@@ -52,7 +52,7 @@ const DEFAULT_RATE = 3;
 
 export interface SessionDeps {
   /** Opens persistent storage; a throw falls back to MemoryStore with a notice. */
-  openStore: () => Promise<{ store: Store; recovered?: string }>;
+  openStore: () => Promise<{ store: Store; recovered?: string; readOnly?: string }>;
   /** Deletes the persistent database entirely (used by "rebuild" after corruption). */
   destroyStore?: () => Promise<void>;
   loadModel: LoadModel;
@@ -163,6 +163,15 @@ export class EngineSession {
 
   notice(level: Notice['level'], message: string, action?: Notice['action']): void {
     this.notices.add(level, message, action);
+  }
+
+  /**
+   * The browser closed persistent storage under this session (site data cleared, eviction, the
+   * database deleted by another tab): continue in memory and say so (issue 14 #3).
+   */
+  storageLost(): void {
+    this.storage.lost();
+    this.emitStatus();
   }
 
   dismissNotice(id: string): EngineStatus {
@@ -310,15 +319,40 @@ export class EngineSession {
 
   /** Adds papers (already validated by the import preview) and indexes them incrementally. */
   async addPapers(papers: Paper[], bundle?: BundleVectors): Promise<number> {
-    if (!papers.length) return 0;
-    await this.library.add(papers);
+    return (await this.addAndSave(papers, bundle)).added;
+  }
+
+  /** addPapers, also saying whether the papers reached persistent storage (and if not, why). */
+  private async addAndSave(papers: Paper[], bundle?: BundleVectors): Promise<{ added: number; saved: boolean; note?: string }> {
+    if (!papers.length) return { added: 0, saved: true };
+    const save = await this.library.add(papers);
     this.engine.addPapers(papers);
     if (bundle) await this.indexer.adoptBundle(papers, bundle);
     this.indexer.updateReady();
     this.emitStatus();
     await this.idle();
     void this.startIndexing();
-    return papers.length;
+    return { added: papers.length, ...save };
+  }
+
+  /**
+   * Another tab changed the stored library (import, delete, clear): take its papers over, drop the
+   * ones it removed, and index what is new (vectors the other tab stored are reused, not re-made).
+   */
+  async refreshLibrary(): Promise<EngineStatus> {
+    if (!this.started || this.storage.kind !== 'indexeddb') return this.status();
+    const { added, removed } = await this.library.refresh();
+    if (!added.length && !removed.length) return this.status();
+    this.engine.removePapers(removed);
+    for (const s of this.indexer.all) s.dropFromMemory(removed);
+    this.engine.addPapers(added);
+    this.indexer.updateReady();
+    const parts = [added.length ? `${added.length} paper(s) added` : '', removed.length ? `${removed.length} removed` : ''].filter(Boolean).join(', ');
+    this.notices.add('info', `The library was changed in another tab: ${parts}.`);
+    this.emitStatus();
+    // After any run in progress (it may be embedding): the next run reuses the other tab's vectors.
+    void this.idle().then(() => this.startIndexing());
+    return this.status();
   }
 
   async deletePapers(ids: string[]): Promise<number> {
@@ -356,10 +390,10 @@ export class EngineSession {
     return this.library.stage(preview, bundle, this.now());
   }
 
-  async commitImport(token: string, collection: string, paperIds: string[]): Promise<{ added: number; skipped: number; collection: string }> {
+  async commitImport(token: string, collection: string, paperIds: string[]): Promise<ImportCommitResult> {
     const taken = this.library.take(token, collection, paperIds);
-    const added = await this.addPapers(taken.papers, taken.bundle);
-    return { added, skipped: paperIds.length - added, collection: taken.collection };
+    const { added, saved, note } = await this.addAndSave(taken.papers, taken.bundle);
+    return { added, skipped: paperIds.length - added, collection: taken.collection, saved, ...(note ? { note } : {}) };
   }
 
   // ---------------------------------------------------------------- maintenance

@@ -192,6 +192,11 @@ export class SpaceIndexer {
     for (const id of ids) this.vectors.delete(id);
   }
 
+  /** Forgets papers' vectors in memory only (another tab already deleted them from the store). */
+  dropFromMemory(ids: string[]): void {
+    for (const id of ids) this.vectors.delete(id);
+  }
+
   /** Paper ids that have a current vector, in a stable order (insertion order of papers). */
   private coveredIds(): string[] {
     return this.library.list().filter((p) => this.hasVector(p)).map((p) => p.id);

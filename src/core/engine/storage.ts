@@ -3,17 +3,26 @@
  * failure), and the rule for storage errors — a failed read or write never stops the engine; it
  * falls back (to memory, or to recomputing) and raises one clear notice.
  *
- * Failure modes: opening fails → MemoryStore + an error notice offering "rebuild"; a quota error
- * on a write → a notice that new data is kept in memory for this visit; any other storage error →
- * a notice offering "rebuild". Reads that fail return the caller's fallback value.
+ * Failure modes: opening fails → MemoryStore + an error notice offering "rebuild"; a database of a
+ * newer version → its papers read into a MemoryStore, the database untouched, a warning (issue 14
+ * #5); the connection lost mid-session (site data cleared, eviction) → from then on MemoryStore,
+ * `kind` 'memory' and ONE notice, later failures of the old connection's writes stay silent (#3);
+ * a quota error on a write → a notice that new data is kept in memory for this visit; any other
+ * storage error → a notice offering "rebuild". Reads that fail return the caller's fallback value.
+ * `unsaved` words what an import whose papers did not reach persistent storage tells the user (#4).
  */
 import { MemoryStore, type Store } from '../store/store.ts';
 import { isQuotaError } from './errors.ts';
+
+/** IndexedDB's "the connection is closing/closed" (a write after the browser closed the database). */
+function isConnectionClosed(e: unknown): boolean {
+  return (e as { name?: unknown } | null)?.name === 'InvalidStateError';
+}
 import type { NoticeBoard } from './notices.ts';
 
 export interface StorageDeps {
   /** Opens persistent storage; a throw falls back to MemoryStore with a notice. */
-  openStore: () => Promise<{ store: Store; recovered?: string }>;
+  openStore: () => Promise<{ store: Store; recovered?: string; readOnly?: string }>;
   /** Deletes the persistent database entirely (used by "rebuild" after corruption). */
   destroyStore?: () => Promise<void>;
 }
@@ -23,6 +32,10 @@ export class StorageGuard {
   kind: 'indexeddb' | 'memory' = 'memory';
   /** Storage was found unusable and recreated this session (one message is enough). */
   recovered = false;
+  /** Why the session runs in memory although it opened storage: lost mid-session, or a newer database. */
+  private memoryCause: 'lost' | 'newer' | 'unavailable' | undefined;
+  /** Set while the database is deleted on purpose (rebuild): its closing is not a loss. */
+  private destroying = false;
 
   constructor(
     private readonly deps: StorageDeps,
@@ -35,9 +48,16 @@ export class StorageGuard {
 
   async open(): Promise<void> {
     try {
-      const { store, recovered } = await this.deps.openStore();
+      const { store, recovered, readOnly } = await this.deps.openStore();
       this.store = store;
+      if (readOnly) {
+        this.kind = 'memory';
+        this.memoryCause = 'newer';
+        this.notices.add('warning', readOnly);
+        return;
+      }
       this.kind = 'indexeddb';
+      this.memoryCause = undefined;
       if (recovered) {
         this.recovered = true;
         this.notices.add('warning', recovered);
@@ -45,6 +65,7 @@ export class StorageGuard {
     } catch (e) {
       this.store = new MemoryStore();
       this.kind = 'memory';
+      this.memoryCause = 'unavailable';
       this.notices.add(
         'error',
         `Browser storage is unavailable (${(e as Error).message}). Working in memory: nothing will be kept after this tab closes.`,
@@ -55,8 +76,45 @@ export class StorageGuard {
 
   /** Deletes the database (after a failure) and opens a fresh one. */
   async destroyAndReopen(): Promise<void> {
-    if (this.deps.destroyStore) await this.deps.destroyStore().catch(() => {});
+    this.destroying = true;
+    try {
+      this.store.close?.();
+      if (this.deps.destroyStore) await this.deps.destroyStore().catch(() => {});
+    } finally {
+      this.destroying = false;
+    }
     await this.open();
+  }
+
+  /**
+   * The browser closed the database under this tab (site data cleared, eviction, another tab deleted
+   * or upgraded it): continue in memory, say so once, and make every later write say it will not
+   * persist. Idempotent; called by the store's close event and by a write that finds it closed.
+   */
+  lost(): void {
+    if (this.kind !== 'indexeddb' || this.destroying) return;
+    this.kind = 'memory';
+    this.memoryCause = 'lost';
+    this.store = new MemoryStore();
+    this.notices.add(
+      'error',
+      'Browser storage was closed under this tab (site data cleared, storage evicted, or the database deleted in another tab). Working in memory: papers imported from now on are not kept after this tab closes. Reload to use browser storage again.',
+    );
+  }
+
+  /**
+   * What an import reply says when its papers were not persisted: `error` is the failed write, if
+   * the write was tried (else the session already ran in memory).
+   */
+  unsaved(n: number, error?: unknown): string {
+    if (error !== undefined && isQuotaError(error)) {
+      return `The ${n} paper(s) could not be saved in this browser (storage is full): they are searchable in this tab only and will be gone after a reload. Free space or delete a collection, then import the file again.`;
+    }
+    if (this.memoryCause === 'lost') return `Browser storage is not available in this tab any more: the ${n} paper(s) are searchable here but will not persist after a reload.`;
+    if (this.memoryCause === 'newer') return `This tab works in memory (the stored library belongs to a newer version): the ${n} paper(s) are searchable here but will not persist after a reload. Export the collection to keep it.`;
+    if (this.kind === 'memory') return `This tab works in memory (browser storage is unavailable): the ${n} paper(s) are searchable here but will not persist after a reload. Export the collection to keep it.`;
+    const why = (error as Error)?.message ?? String(error);
+    return `The ${n} paper(s) could not be saved in this browser (${why}): they are searchable in this tab only and will be gone after a reload.`;
   }
 
   /** Runs a storage call; on failure returns `fallback` and tells the user, never throws. */
@@ -69,8 +127,13 @@ export class StorageGuard {
     }
   }
 
-  failed(e: unknown): void {
-    if (isQuotaError(e)) {
+  failed(e: unknown, what?: { papers: number }): void {
+    // A write of the connection we already left behind (in flight when storage was lost): said once.
+    if (this.kind === 'memory') return;
+    if (this.store.lost || isConnectionClosed(e)) return this.lost();
+    if (isQuotaError(e) && what) {
+      this.notices.add('error', `${what.papers} imported paper(s) could not be saved: browser storage is full. They are kept in this tab only; free space or delete a collection, then import again.`);
+    } else if (isQuotaError(e)) {
       this.notices.add('error', 'Browser storage is full: new vectors are kept in memory only for this visit. Free space or delete a collection.');
     } else {
       const err = e as Error;

@@ -35,6 +35,14 @@ export interface Store {
 
   /** Removes everything this store holds. */
   clear(): Promise<void>;
+
+  /**
+   * Persistent stores only: true once the browser closed the connection under us (site data
+   * cleared, eviction, another tab deleting the database). Every later call fails.
+   */
+  readonly lost?: boolean;
+  /** Persistent stores only: closes the connection (before the database is deleted on purpose). */
+  close?(): void;
 }
 
 /** In-memory store: tests, and the fallback when IndexedDB is unavailable (private mode, blocked DB). */
