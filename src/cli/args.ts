@@ -148,8 +148,9 @@ Options (all commands):
   -h, --help        this text
 
 eval reads JSON lines {"query": "...", "relevant": ["<exact title>", ...]} and reports, for
-lexical, vector and hybrid ranking: recall@1/5/10 (share of a query's relevant papers found in
-the top n, averaged over queries) and MRR@k (1/rank of the first relevant paper, 0 beyond --k).
+lexical, vector and hybrid ranking: success@1/5/10 (share of questions with a relevant paper in
+the top n), nDCG@10 (binary gains), MRR@k (1/rank of the first relevant paper, 0 beyond --k) and
+recall@1/5/10 (share of a query's relevant papers found in the top n, averaged over queries).
 --title-queries instead asks every paper's title against abstract-only documents (titles
 hidden): a larger, automatic check of paraphrase matching, used next to the hand-written set.
 
