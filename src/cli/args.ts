@@ -119,7 +119,7 @@ export function parseCommand(command: Command, argv: string[]): CliOptions | nul
     opts.queries = v.queries as string | undefined;
   }
   if (v.fusion !== undefined) {
-    if (v.fusion !== 'rrf' && v.fusion !== 'convex') throw new UsageError(`--fusion must be rrf or convex, got "${v.fusion}"`);
+    if (v.fusion !== 'rrf' && v.fusion !== 'convex' && v.fusion !== 'zscore') throw new UsageError(`--fusion must be zscore, convex or rrf, got "${v.fusion}"`);
     opts.fusion = v.fusion;
   }
   opts.alpha = unit('alpha', v.alpha as string | undefined);
@@ -161,7 +161,7 @@ entries = papers + merged + skipped. Text output lists 20 of each (--all: every 
 lists everything: {"format","entries","papers","withoutAbstract","merged":[…],"skipped":[…],
 "sameTitle":[…],"issues":[…]}.
 
-Tuning (search, eval): --fusion rrf|convex, --alpha <0..1> (convex: weight of the vector score),
+Tuning (search, eval): --fusion zscore|convex|rrf, --alpha <0..1> (zscore, convex: weight of the vector score),
 --rrf-k <n> (RRF constant). Defaults are the measured ones (README, "Ranking").
 Models: Xenova/bge-small-en-v1.5, Xenova/all-MiniLM-L6-v2, Xenova/e5-small-v2.
 `;

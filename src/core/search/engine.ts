@@ -238,7 +238,7 @@ export class SearchEngine {
         const lexHits = lexAll.slice(0, depth);
         lexHits.forEach((h, i) => lexRanks.set(h.label, i + 1));
         const lexMap = new Map(lexHits.map((h) => [h.label, h.score]));
-        if (fusion.method === 'convex') {
+        if (fusion.method !== 'rrf') {
           // Exact scores for every candidate, so a paper found by one ranker is not scored 0 by
           // another merely because it fell outside that ranker's top `depth`.
           const all = new Map(lexAll.map((h) => [h.label, h.score]));
@@ -257,6 +257,9 @@ export class SearchEngine {
       }
     }
     const noSentence = { sentence: '', range: undefined };
+    // Cosine in the first space, for the weak-match signal (exact: fused candidates were all scored).
+    const firstSpace = mode === 'lexical' ? undefined : this.rankingSpaces(opts.spaces)[0];
+    const firstQv = firstSpace ? await firstSpace.queryVector(question) : undefined;
     return ranked.map((h) => {
       const paper = this.papers[h.label]!;
       const best = opts.sentences === false ? noSentence : this.bestSentence(question, paper);
@@ -267,6 +270,7 @@ export class SearchEngine {
         sentenceRange: best.range,
         lexicalRank: lexRanks.get(h.label),
         vectorRank: vecRanks.get(h.label),
+        cosine: firstSpace ? firstSpace.score(firstQv!, paper.id) : undefined,
       };
     });
   }
