@@ -142,7 +142,7 @@ export function parseCommand(command: Command, argv: string[]): CliOptions | nul
     opts.queries = v.queries as string | undefined;
   }
   if (v.fusion !== undefined) {
-    if (v.fusion !== 'rrf' && v.fusion !== 'convex') throw new UsageError(`--fusion must be rrf or convex, got "${v.fusion}"`);
+    if (v.fusion !== 'rrf' && v.fusion !== 'convex' && v.fusion !== 'zscore') throw new UsageError(`--fusion must be zscore, convex or rrf, got "${v.fusion}"`);
     opts.fusion = v.fusion;
   }
   opts.alpha = unit('alpha', v.alpha as string | undefined);
@@ -172,8 +172,9 @@ Options (all commands):
   -h, --help        this text
 
 eval reads JSON lines {"query": "...", "relevant": ["<exact title>", ...]} and reports, for
-lexical, vector and hybrid ranking: recall@1/5/10 (share of a query's relevant papers found in
-the top n, averaged over queries) and MRR@k (1/rank of the first relevant paper, 0 beyond --k).
+lexical, vector and hybrid ranking: success@1/5/10 (share of questions with a relevant paper in
+the top n), nDCG@10 (binary gains), MRR@k (1/rank of the first relevant paper, 0 beyond --k) and
+recall@1/5/10 (share of a query's relevant papers found in the top n, averaged over queries).
 --title-queries instead asks every paper's title against abstract-only documents (titles
 hidden): a larger, automatic check of paraphrase matching, used next to the hand-written set.
 
@@ -189,7 +190,7 @@ index embeds every paper of an import file (BibTeX, RIS, CSV/TSV, JSON/JSONL) at
 vector identity. The app imports it with zero re-embedding. Progress goes to stderr; the vector
 cache is saved every 30 s, so a killed run resumes where it stopped. Only the CPU is used.
 
-Tuning (search, eval): --fusion rrf|convex, --alpha <0..1> (convex: weight of the vector score),
+Tuning (search, eval): --fusion zscore|convex|rrf, --alpha <0..1> (zscore, convex: weight of the vector score),
 --rrf-k <n> (RRF constant). Defaults are the measured ones (README, "Ranking").
 Models: Xenova/bge-small-en-v1.5, Xenova/all-MiniLM-L6-v2, Xenova/e5-small-v2.
 `;

@@ -17,6 +17,12 @@ export interface Metrics {
   recall_at_5: number;
   recall_at_10: number;
   mrr: number;
+  /** Share of questions whose first relevant paper is within the top k (S@k). */
+  success_at_1: number;
+  success_at_5: number;
+  success_at_10: number;
+  /** nDCG@10 with binary gains; the ideal ranking puts all relevant papers (up to 10) first. */
+  ndcg_at_10: number;
 }
 
 export interface QueryResult {
@@ -63,18 +69,45 @@ export function parseQueries(text: string, file: string): EvalQuery[] {
   return out;
 }
 
-/** Metrics from ranks. Recall@n = share of a query's relevant papers in the top n; MRR uses the first relevant rank. */
+/**
+ * nDCG@cut of one question from the ranks of its relevant papers (null = not retrieved): binary
+ * gains, DCG = Σ 1/log2(rank + 1) over relevant ranks ≤ cut, divided by the DCG of the ideal
+ * ranking of min(|relevant|, cut) papers. Missing papers count as relevant and never retrieved.
+ */
+export function ndcgAt(ranks: (number | null)[], cut: number): number {
+  let dcg = 0;
+  for (const r of ranks) if (r !== null && r <= cut) dcg += 1 / Math.log2(r + 1);
+  let ideal = 0;
+  for (let i = 1; i <= Math.min(ranks.length, cut); i++) ideal += 1 / Math.log2(i + 1);
+  return ideal > 0 ? dcg / ideal : 0;
+}
+
+/**
+ * Metrics from ranks. Recall@n = share of a query's relevant papers in the top n; success@n = share
+ * of queries with any relevant paper in the top n; MRR uses the first relevant rank; nDCG@10 above.
+ */
 export function metrics(rankLists: (number | null)[][]): Metrics {
   const n = rankLists.length || 1;
   const recall = (cut: number) =>
     rankLists.reduce((a, r) => a + r.filter((x) => x !== null && x <= cut).length / r.length, 0) / n;
+  const success = (cut: number) => rankLists.filter((r) => r.some((x) => x !== null && x <= cut)).length / n;
+  const ndcg = rankLists.reduce((a, r) => a + ndcgAt(r, 10), 0) / n;
   const mrr =
     rankLists.reduce((a, r) => {
       const found = r.filter((x): x is number => x !== null);
       return a + (found.length ? 1 / Math.min(...found) : 0);
     }, 0) / n;
   const round = (x: number) => Math.round(x * 10000) / 10000;
-  return { recall_at_1: round(recall(1)), recall_at_5: round(recall(5)), recall_at_10: round(recall(10)), mrr: round(mrr) };
+  return {
+    recall_at_1: round(recall(1)),
+    recall_at_5: round(recall(5)),
+    recall_at_10: round(recall(10)),
+    mrr: round(mrr),
+    success_at_1: round(success(1)),
+    success_at_5: round(success(5)),
+    success_at_10: round(success(10)),
+    ndcg_at_10: round(ndcg),
+  };
 }
 
 export async function runEval(
@@ -117,8 +150,12 @@ export function formatEval(r: EvalReport): string {
   const f = (x: number) => x.toFixed(3).padStart(8);
   const lines = [
     `${r.n} queries · model ${r.model} · MRR@${r.k}`,
-    `mode       recall@1 recall@5 recall@10   MRR`,
-    ...MODES.map((m) => `${m.padEnd(10)} ${f(r[m].recall_at_1)} ${f(r[m].recall_at_5)} ${f(r[m].recall_at_10)} ${f(r[m].mrr)}`),
+    `mode            S@1      S@5     S@10  nDCG@10      MRR      R@1      R@5     R@10`,
+    ...MODES.map((m) => {
+      const x = r[m];
+      return `${m.padEnd(10)}${[x.success_at_1, x.success_at_5, x.success_at_10, x.ndcg_at_10, x.mrr, x.recall_at_1, x.recall_at_5, x.recall_at_10].map(f).join(' ')}`;
+    }),
+    '(S@n: first relevant paper in the top n; R@n: share of relevant papers in the top n)',
     '',
     'ranks of relevant papers (lexical / vector / hybrid; - = not in top k):',
   ];

@@ -126,4 +126,6 @@ export interface SearchHit {
   sentenceRange?: [number, number];
   lexicalRank?: number;
   vectorRank?: number;
+  /** Cosine of the question with this paper in the first ranking space (vector/hybrid); see search/weak-match.ts. */
+  cosine?: number;
 }

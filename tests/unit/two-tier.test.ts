@@ -181,6 +181,6 @@ describe('two semantic tiers', () => {
   });
 
   it('ranks the quick tier with its measured fusion weight', () => {
-    expect(QUICK_FUSION).toEqual({ alpha: 0.4 });
+    expect(QUICK_FUSION).toEqual({ alpha: 0.3 });
   });
 });

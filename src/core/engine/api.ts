@@ -146,6 +146,12 @@ export interface SearchResult {
    */
   tier?: 'full' | 'quick';
   note?: string;
+  /**
+   * True when even the best hit is far from the question (search/weak-match.ts, calibrated per
+   * model): the UI says "No strong match — closest papers:". Absent for keyword ranking or an
+   * uncalibrated model.
+   */
+  weakMatch?: boolean;
   tookMs: number;
 }
 

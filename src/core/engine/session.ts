@@ -20,6 +20,7 @@ import type { EmbeddingModel, Paper, SearchHit, SearchMode } from '../types.ts';
 import type { Store } from '../store/store.ts';
 import { APP_DTYPE, DEFAULT_MODEL_ID, getModel, MODELS } from '../model/registry.ts';
 import { DEFAULT_RESULTS, SearchEngine, type FusionOptions, type SearchEngineOptions, type VectorSpace } from '../search/engine.ts';
+import { isWeakMatch } from '../search/weak-match.ts';
 import { transformerIdentity, vectorKey, type VectorIdentity } from '../vectors/identity.ts';
 import type { ShippedResult } from '../vectors/shipped.ts';
 import type { StoredVector } from '../store/store.ts';
@@ -40,12 +41,13 @@ export type { DeviceRequest, ModelLoadProgress } from './model-slot.ts';
 /** Related papers shown when the caller does not say how many. */
 export const DEFAULT_RELATED = 10;
 /**
- * Fusion while the quick (static) tier ranks: its cosine gets weight 0.4 against BM25's 0.6. At the
- * default 0.5 static + BM25 fell below BM25 alone on the title check (MRR .879 vs .888); at 0.4 it is
- * above BM25 on dev-queries, dev-paraphrase and the title check together (1.000 / .516 / .897 vs
- * .933 / .484 / .888; bench/static-recipe.ts, `npm run cli -- eval --model static/… --alpha 0.4`).
+ * Fusion while the quick (static) tier ranks: the default z-score fusion with the static cosine's
+ * weight lowered to 0.3 (BM25 0.7). Static vectors are weaker than the full model's, and with more
+ * weight static + BM25 falls below BM25 alone on the title check (α 0.4: MRR .883 vs .888). At 0.3
+ * it is above BM25 on dev-queries, dev-paraphrase and the title check together (1.000 / .516 / .899
+ * vs .933 / .484 / .888; `npx tsx bench/fusion.ts --fine`).
  */
-export const QUICK_FUSION: Partial<FusionOptions> = { alpha: 0.4 };
+export const QUICK_FUSION: Partial<FusionOptions> = { alpha: 0.3 };
 
 /** Fallback embedding speed (docs/s) for cost estimates before anything was measured here. */
 const DEFAULT_RATE = 3;
@@ -295,7 +297,8 @@ export class EngineSession {
     const spaces = model ? [vectorKey(model.identity)] : undefined;
     const fusion = tier?.tier === 'quick' ? QUICK_FUSION : undefined;
     const hits = question.trim() ? await this.engine.search(question, { k, mode: used, collections, spaces, fusion }) : [];
-    return { hits, mode: used, tier: tier?.tier, note, tookMs: this.now() - t0 };
+    const weakMatch = model && used !== 'lexical' && hits.length ? isWeakMatch(hits, model.modelId) : undefined;
+    return { hits, mode: used, tier: tier?.tier, note, ...(weakMatch === undefined ? {} : { weakMatch }), tookMs: this.now() - t0 };
   }
 
   related(paperId: string, k = DEFAULT_RELATED, collections?: string[]): RelatedResult {

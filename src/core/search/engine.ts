@@ -12,7 +12,8 @@
  * ranking through their lexical score.
  */
 import { Bm25Index, type Bm25Options } from './bm25.ts';
-import { bestSentence as pickSentence, type BestSentence } from './best-sentence.ts';
+import { bestSentence as pickSentence, type BestSentence, type SentenceMeaning, type TermStats } from './best-sentence.ts';
+import { splitSentences } from '../text/sentences.ts';
 import { DEFAULT_FUSION, fuse, type FusionOptions } from './fusion.ts';
 import { SearchNotReadyError, VectorSpace, type VectorSpaceOptions } from './vector-space.ts';
 import { vectorKey, type VectorIdentity, type VectorKey } from '../vectors/identity.ts';
@@ -48,6 +49,9 @@ export interface SearchOptions {
   fusion?: Partial<FusionOptions>;
 }
 
+/** Papers whose sentence vectors are kept (≈8 sentences × 256 floats each: ~4 MB at this size). */
+const SENTENCE_CACHE = 500;
+
 export class SearchEngine {
   readonly fusion: FusionOptions;
   private readonly opts: SearchEngineOptions;
@@ -56,6 +60,8 @@ export class SearchEngine {
   private papers: (Paper | undefined)[] = []; // by lexical label
   private labelOf = new Map<string, number>(); // paper id → lexical label
   private readonly spaces = new Map<VectorKey, VectorSpace>();
+  /** Sentence vectors per model id + paper id, valid while the abstract is the same text. */
+  private readonly sentenceCache = new Map<string, { abstract: string; vectors: Float32Array[] }>();
 
   constructor(opts: SearchEngineOptions = {}) {
     this.opts = opts;
@@ -238,7 +244,7 @@ export class SearchEngine {
         const lexHits = lexAll.slice(0, depth);
         lexHits.forEach((h, i) => lexRanks.set(h.label, i + 1));
         const lexMap = new Map(lexHits.map((h) => [h.label, h.score]));
-        if (fusion.method === 'convex') {
+        if (fusion.method !== 'rrf') {
           // Exact scores for every candidate, so a paper found by one ranker is not scored 0 by
           // another merely because it fell outside that ranker's top `depth`.
           const all = new Map(lexAll.map((h) => [h.label, h.score]));
@@ -257,9 +263,15 @@ export class SearchEngine {
       }
     }
     const noSentence = { sentence: '', range: undefined };
-    return ranked.map((h) => {
+    // Cosine in the first space, for the weak-match signal (exact: fused candidates were all scored).
+    const firstSpace = mode === 'lexical' ? undefined : this.rankingSpaces(opts.spaces)[0];
+    const firstQv = firstSpace ? await firstSpace.queryVector(question) : undefined;
+    // Evidence by words (best-sentence.ts); picking by meaning too was measured and did not help
+    // (bestSentencesWithMeaning, README "Evidence sentences"), so search does not pay for it.
+    const bests = opts.sentences === false ? undefined : ranked.map((h) => this.bestSentence(question, this.papers[h.label]!));
+    return ranked.map((h, i) => {
       const paper = this.papers[h.label]!;
-      const best = opts.sentences === false ? noSentence : this.bestSentence(question, paper);
+      const best = bests ? bests[i] : noSentence;
       return {
         paper,
         score: h.score,
@@ -267,6 +279,7 @@ export class SearchEngine {
         sentenceRange: best.range,
         lexicalRank: lexRanks.get(h.label),
         vectorRank: vecRanks.get(h.label),
+        cosine: firstSpace ? firstSpace.score(firstQv!, paper.id) : undefined,
       };
     });
   }
@@ -292,7 +305,49 @@ export class SearchEngine {
     });
   }
 
-  /** Abstract sentence that best answers `question` (title when there is no abstract). */
+  /**
+   * Evidence sentences chosen by words and meaning: `model` embeds the question and every sentence of
+   * each paper's abstract (cached per paper). Measured by bench/evidence.ts and not used by search:
+   * with the static model (or even bge) it picked fewer labelled sentences right than words alone. A model failure falls back to words only — evidence is
+   * a highlight, never a reason for a search to fail.
+   */
+  async bestSentencesWithMeaning(question: string, papers: Pick<Paper, 'id' | 'title' | 'abstract'>[], model: EmbeddingModel): Promise<BestSentence[]> {
+    try {
+      const query = await model.embedQuery(question);
+      const missing = papers.filter((p) => p.abstract.trim() && this.sentenceCache.get(model.modelId + '\u0000' + p.id)?.abstract !== p.abstract);
+      if (missing.length) {
+        const spans = missing.map((p) => splitSentences(p.abstract).map((x) => x.text));
+        const { vectors, dimensions: d } = await model.embedDocuments(spans.flat());
+        let row = 0;
+        missing.forEach((p, i) => {
+          const vs = spans[i].map(() => vectors.slice(d * row, d * ++row));
+          const key = model.modelId + '\u0000' + p.id;
+          this.sentenceCache.delete(key);
+          if (this.sentenceCache.size >= SENTENCE_CACHE) this.sentenceCache.delete(this.sentenceCache.keys().next().value!);
+          this.sentenceCache.set(key, { abstract: p.abstract, vectors: vs });
+        });
+      }
+      return papers.map((p) => {
+        const cached = p.abstract.trim() ? this.sentenceCache.get(model.modelId + '\u0000' + p.id) : undefined;
+        const meaning: SentenceMeaning | undefined = cached ? { query, sentences: cached.vectors } : undefined;
+        return pickSentence(question, p.abstract, p.title, this.bm25, meaning);
+      });
+    } catch {
+      return papers.map((p) => this.bestSentence(question, p));
+    }
+  }
+
+  /** The lexical index's tokenizer and IDF, for the sentence picker outside search (benchmarks). */
+  get termStats(): TermStats {
+    return this.bm25;
+  }
+
+  /** Single-paper form of bestSentencesWithMeaning (benchmarks, tests). */
+  async bestSentenceWithMeaning(question: string, paper: Pick<Paper, 'id' | 'title' | 'abstract'>, model: EmbeddingModel): Promise<BestSentence> {
+    return (await this.bestSentencesWithMeaning(question, [paper], model))[0];
+  }
+
+  /** Abstract sentence that best answers `question` (title when there is no abstract), by shared words. */
   bestSentence(question: string, paper: Pick<Paper, 'title' | 'abstract'> | string): BestSentence {
     const abstract = typeof paper === 'string' ? paper : paper.abstract;
     const title = typeof paper === 'string' ? '' : paper.title;
