@@ -160,6 +160,8 @@ export interface ModelProgressEvent {
   file: string;
   loaded: number;
   total: number;
+  /** 'download' (bytes arriving), 'verify' (sha256 check), 'start' (creating the inference session). */
+  stage?: 'download' | 'verify' | 'start';
 }
 
 export type EngineEvent =

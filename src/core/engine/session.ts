@@ -300,7 +300,12 @@ export class EngineSession {
     return this.library.list();
   }
 
-  /** Adds papers (already validated by the import preview) and indexes them incrementally. */
+  /**
+   * Adds papers (already validated by the import preview) and indexes them incrementally. Returns
+   * once they are stored and searchable by keywords; embedding runs in the background — a run
+   * already going (e.g. waiting for the model to load) takes them too, instead of the import
+   * waiting for it to end (which made imports look stuck for as long as the model took to load).
+   */
   async addPapers(papers: Paper[], bundle?: BundleVectors): Promise<number> {
     if (!papers.length) return 0;
     await this.library.add(papers);
@@ -308,7 +313,6 @@ export class EngineSession {
     if (bundle) await this.indexer.adoptBundle(papers, bundle);
     this.indexer.updateReady();
     this.emitStatus();
-    await this.idle();
     void this.startIndexing();
     return papers.length;
   }

@@ -18,6 +18,12 @@ import { SearchNotReadyError, VectorSpace, type VectorSpaceOptions } from './vec
 import { vectorKey, type VectorIdentity, type VectorKey } from '../vectors/identity.ts';
 import type { VectorIndex } from '../ann/index.ts';
 import type { EmbeddingModel, Paper, SearchHit, SearchMode } from '../types.ts';
+import { formatAuthor, readAuthors } from '../library/authors.ts';
+
+/** Author names as one text for the lexical index (legacy string[] authors are read too). */
+function authorText(p: Paper): string {
+  return (readAuthors(p.authors) ?? []).map(formatAuthor).join('; ');
+}
 
 export { DEFAULT_FUSION, fuse, fuseScores, type FusionMethod, type FusionOptions } from './fusion.ts';
 export { SearchNotReadyError, VectorSpace } from './vector-space.ts';
@@ -83,7 +89,7 @@ export class SearchEngine {
         this.labelOf.set(p.id, label);
       }
       this.papers[label] = p;
-      this.bm25.add(label, { title: p.title, body: p.abstract });
+      this.bm25.add(label, { title: p.title, body: p.abstract, authors: authorText(p) });
     }
   }
 
