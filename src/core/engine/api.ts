@@ -136,6 +136,8 @@ export interface SearchResult {
   tier?: 'full' | 'quick';
   note?: string;
   tookMs: number;
+  /** Papers the question could list (engine.countMatches): more than `hits` when there are more pages. */
+  total?: number;
 }
 
 export interface RelatedResult {
