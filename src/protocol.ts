@@ -14,6 +14,7 @@
  */
 import type { Author, Paper, ParseIssue, SearchHit, SearchMode } from './core/types.ts';
 import type { ImportReport } from './core/import/report.ts';
+import type { SearchFilters } from './core/search/filters.ts';
 import type {
   DeviceChoice,
   EngineError,
@@ -26,7 +27,7 @@ import type {
   SearchResult,
 } from './core/engine/api.ts';
 
-export type { Author, ImportReport, Paper, ParseIssue, SearchHit, SearchMode };
+export type { Author, ImportReport, Paper, ParseIssue, SearchFilters, SearchHit, SearchMode };
 export type {
   CollectionInfo,
   DeviceChoice,
@@ -54,7 +55,8 @@ export interface EngineApi {
   status(p: NoParams): EngineStatus;
   index(p: NoParams): EngineStatus;
   /** `k` defaults to the engine's DEFAULT_RESULTS. */
-  search(p: { question: string; mode: SearchMode; k?: number; collections?: string[] }): SearchResult;
+  /** `filters`: year range / author / venue (src/core/search/filters.ts); a bad one fails with 'bad-request'. */
+  search(p: { question: string; mode: SearchMode; k?: number; collections?: string[]; filters?: SearchFilters }): SearchResult;
   /** `k` defaults to the engine's DEFAULT_RELATED. */
   related(p: { paperId: string; k?: number; collections?: string[] }): RelatedResult;
   importPreview(p: { fileName: string; data: Uint8Array | string }): ImportPreview;
@@ -70,6 +72,10 @@ export interface EngineApi {
   cancel(p: NoParams): { cancelled: boolean };
   dismissNotice(p: { id: string }): EngineStatus;
   retryModel(p: NoParams): EngineStatus;
+  /** The reading list: starred papers, newest star first (stored with the library). */
+  readingList(p: NoParams): { papers: Paper[] };
+  /** Stars / unstars papers; replies with the whole list. */
+  star(p: { paperIds: string[]; starred: boolean }): { papers: Paper[] };
 }
 
 export type RequestType = keyof EngineApi;

@@ -98,7 +98,7 @@ const handlers: Handlers = {
   },
   search: (r) => {
     if (typeof r.question !== 'string') throw new AtlasError('bad-request', 'question must be a string');
-    return session.search(r.question, r.mode, r.k, r.collections);
+    return session.search(r.question, r.mode, r.k, r.collections, r.filters);
   },
   related: (r) => session.related(r.paperId, r.k, r.collections),
   importPreview: (r) => handleImportPreview(session, r.fileName, r.data),
@@ -117,6 +117,11 @@ const handlers: Handlers = {
   cancel: () => ({ cancelled: session.cancel() }),
   dismissNotice: (r) => session.dismissNotice(r.id),
   retryModel: () => session.retryModel(),
+  readingList: () => ({ papers: session.readingList() }),
+  star: async (r) => {
+    if (!Array.isArray(r.paperIds) || !r.paperIds.every((x) => typeof x === 'string')) throw new AtlasError('bad-request', 'paperIds must be a list of paper ids');
+    return { papers: await session.star(r.paperIds, r.starred === true) };
+  },
 };
 
 function handle(req: Request): Promise<ResultOf<RequestType>> {

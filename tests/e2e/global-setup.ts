@@ -10,7 +10,11 @@ import type { TestProject } from 'vitest/node';
 import { serveStatic } from './static-server.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const dist = join(root, 'dist');
+/**
+ * ATLAS_E2E_DIST serves another built site instead (e.g. main's dist/, to see a new test fail on
+ * the code before a fix); it is never rebuilt here.
+ */
+const dist = process.env.ATLAS_E2E_DIST ?? join(root, 'dist');
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -37,7 +41,7 @@ function newestSource(): number {
 export default async function setup(project: TestProject) {
   const index = join(dist, 'index.html');
   const stale = !existsSync(index) || statSync(index).mtimeMs < newestSource();
-  if (process.env.SKIP_BUILD === '1' && existsSync(index)) {
+  if ((process.env.SKIP_BUILD === '1' || process.env.ATLAS_E2E_DIST) && existsSync(index)) {
     // reuse whatever is there
   } else if (stale) {
     execSync('npm run build', { cwd: root, stdio: 'inherit' });

@@ -180,6 +180,28 @@ describe('two semantic tiers', () => {
     expect((await again.session.search('telescope observations of stars', 'hybrid')).tier).toBe('full');
   });
 
+  it('an import while the transformer is still loading returns at once and the quick tier takes it (issue 11 bug 3)', async () => {
+    const h = harness(new MemoryStore());
+    await h.session.init({ modelId: FULL_ID, quickModelId: DEFAULT_STATIC_MODEL_ID, useShipped: false });
+    await h.until((s) => quickOf(s)?.ready === true);
+    const added: Paper[] = ['Coral reef bleaching under heat stress', 'Ocean acidification and shellfish'].map((title, i) => ({
+      id: paperId(title),
+      title,
+      abstract: `Marine biology study ${i} of reefs and oceans.`,
+      collection: 'mine',
+    }));
+    // The transformer is held: before the fix addPapers waited for the whole run (i.e. for the model).
+    expect(await h.session.addPapers(added)).toBe(2);
+    const st = await h.until((s) => quickOf(s)?.indexed === 32 && quickOf(s)?.ready === true);
+    expect(st.modelState).toBe('loading');
+    expect((await h.session.search('coral reef bleaching', 'hybrid')).tier).toBe('quick');
+    h.release();
+    await h.session.idle();
+    expect(h.full.docs).toBe(32);
+    expect(h.statics[0]!.embedCount).toBe(32);
+    expect(h.session.status().collections.find((c) => c.id === 'mine')).toMatchObject({ size: 2, embedded: 2 });
+  });
+
   it('ranks the quick tier with its measured fusion weight', () => {
     expect(QUICK_FUSION).toEqual({ alpha: 0.3 });
   });

@@ -153,6 +153,8 @@ export interface SearchResult {
    */
   weakMatch?: boolean;
   tookMs: number;
+  /** Papers the question could list (engine.countMatches): more than `hits` when there are more pages. */
+  total?: number;
 }
 
 export interface RelatedResult {
@@ -177,6 +179,8 @@ export interface ModelProgressEvent {
   file: string;
   loaded: number;
   total: number;
+  /** 'download' (bytes arriving), 'verify' (sha256 check), 'start' (creating the inference session). */
+  stage?: 'download' | 'verify' | 'start';
 }
 
 export type EngineEvent =

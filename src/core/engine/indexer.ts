@@ -34,6 +34,10 @@ export class Indexer {
   private spaces: SpaceIndexer[] = [];
   private abort: AbortController | null = null;
   private running: Promise<void> | null = null;
+  /** Papers were added during the running run: it passes over every space again before ending. */
+  private again = false;
+  /** Wakes a run that waits for the slower models, so the quick tier takes added papers at once. */
+  private wake: (() => void) | null = null;
 
   constructor(
     private readonly deps: IndexerDeps,
@@ -58,9 +62,16 @@ export class Indexer {
     return this.running !== null;
   }
 
-  /** Starts (or joins) a background run over every space. Resolves when it ends, never rejects. */
+  /**
+   * Starts a background run over every space, or — when one is running — makes it pass over every
+   * space once more before it ends (papers were added meanwhile). Resolves when the run ends, never
+   * rejects.
+   */
   start(): Promise<void> {
-    if (!this.running) {
+    if (this.running) {
+      this.again = true;
+      this.wake?.();
+    } else {
       this.running = this.run()
         .catch((e) => {
           if (isAbortError(e)) this.notices.add('info', 'Indexing cancelled. Keyword search works; resume any time.');
@@ -103,9 +114,25 @@ export class Indexer {
       async () => {
         this.waitingForLock = false;
         this.deps.changed();
-        for (const space of quick) await space.run(signal);
-        await Promise.all(loads);
-        for (const space of rest) await space.run(signal);
+        // Papers imported while the run waits for a transformer to load (that can take half a
+        // minute) are taken by the quick tier at once, not when the whole run ends; the import
+        // itself never waits for the run (session.addPapers).
+        const loaded = Promise.all(loads).then(() => true);
+        for (;;) {
+          this.again = false;
+          for (const space of quick) await space.run(signal);
+          if (this.again) continue; // added while the quick tier ran
+          const woken = new Promise<boolean>((res) => (this.wake = () => res(false)));
+          const done = await Promise.race([loaded, woken]);
+          this.wake = null;
+          if (done) break;
+        }
+        do {
+          // A pass that finds papers added during the previous one runs every space again.
+          const all = this.again ? this.spaces : rest;
+          this.again = false;
+          for (const space of all) await space.run(signal);
+        } while (this.again);
       },
       () => {
         this.waitingForLock = true;

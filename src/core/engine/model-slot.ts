@@ -17,6 +17,8 @@ export interface ModelLoadProgress {
   file: string;
   loaded: number;
   total: number;
+  /** What the time goes to: downloading, verifying the sha256, starting the session (embedder.ts). */
+  stage?: 'download' | 'verify' | 'start';
 }
 
 export type LoadModel = (modelId: string, device: DeviceRequest, onProgress: (p: ModelLoadProgress) => void) => Promise<EmbeddingModel>;
@@ -73,7 +75,10 @@ export class ModelSlot {
         try {
           m = await attempt(this.device);
         } catch (e) {
-          if (this.device === 'wasm') throw e;
+          // Only an explicit WebGPU request is retried here: with 'auto' the loader already tried
+          // WebGPU only when an adapter exists and fell back to WASM itself, so a failure under
+          // 'auto' is not a GPU failure and must not be reported as one (CPU-only machines).
+          if (this.device !== 'webgpu') throw e;
           // WebGPU adapter missing/lost or failing kernels: WASM is slower but always there.
           this.notices.add('warning', `GPU backend failed (${(e as Error).message}); using WASM on the CPU.`);
           this.device = 'wasm';

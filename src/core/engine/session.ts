@@ -26,11 +26,13 @@ import type { ShippedResult } from '../vectors/shipped.ts';
 import type { StoredVector } from '../store/store.ts';
 import type { EngineEvent, EngineStatus, ImportCommitResult, ImportPreview, ModelChoice, Notice, ReembedCost, RelatedResult, SearchResult } from './api.ts';
 import { AtlasError } from './errors.ts';
+import { validateFilters, type SearchFilters } from '../search/filters.ts';
 import { Indexer } from './indexer.ts';
 import { SpaceIndexer, type SpaceDeps, type SpaceRole } from './space-indexer.ts';
 import { collectionOf, Library, paperTextHash, SEED_COLLECTION, type BundleVectors } from './library.ts';
 import { ModelSlot, type DeviceRequest, type LoadModel } from './model-slot.ts';
 import { NoticeBoard } from './notices.ts';
+import { ReadingList } from './reading-list.ts';
 import { StorageGuard } from './storage.ts';
 
 export { SEED_COLLECTION } from './library.ts';
@@ -93,6 +95,7 @@ export class EngineSession {
   private readonly notices: NoticeBoard;
   private readonly storage: StorageGuard;
   private readonly library: Library;
+  private readonly reading: ReadingList;
   private readonly slot: ModelSlot;
   private readonly indexer: Indexer;
   /** The default model's space: what status, related and the model menu are about. */
@@ -107,6 +110,7 @@ export class EngineSession {
     this.notices = new NoticeBoard(() => this.emitStatus());
     this.storage = new StorageGuard(deps, this.notices);
     this.library = new Library(this.storage, this.notices);
+    this.reading = new ReadingList(this.storage, () => this.library.papers);
     this.slot = new ModelSlot(DEFAULT_MODEL_ID, deps.loadModel, this.notices, (e) => deps.emit(e), () => this.emitStatus());
     this.engine = new SearchEngine(deps.engineOptions);
     this.indexer = new Indexer(
@@ -193,6 +197,7 @@ export class EngineSession {
     // Static vectors cost ~0.1 s for the seed corpus: nothing is shipped for them (no manifest fetch).
     if (opts.quickModelId && !this.quick) this.addSpace('quick', opts.quickModelId).useShipped = false;
     await this.loadPapers(opts.expectStored ?? false);
+    await this.reading.load();
     this.started = true;
     this.emitStatus();
     if (opts.autoIndex ?? true) void this.startIndexing();
@@ -278,7 +283,13 @@ export class EngineSession {
 
   // ---------------------------------------------------------------- queries
 
-  async search(question: string, mode: SearchMode, k = DEFAULT_RESULTS, collections?: string[]): Promise<SearchResult> {
+  async search(question: string, mode: SearchMode, k = DEFAULT_RESULTS, collections?: string[], rawFilters?: SearchFilters): Promise<SearchResult> {
+    let filters: SearchFilters | undefined;
+    try {
+      filters = validateFilters(rawFilters);
+    } catch (e) {
+      throw new AtlasError('bad-request', `Bad search filter: ${(e as Error).message}`);
+    }
     const t0 = this.now();
     let used = mode;
     let note: string | undefined;
@@ -296,9 +307,10 @@ export class EngineSession {
     const model = tier?.space.slot.model;
     const spaces = model ? [vectorKey(model.identity)] : undefined;
     const fusion = tier?.tier === 'quick' ? QUICK_FUSION : undefined;
-    const hits = question.trim() ? await this.engine.search(question, { k, mode: used, collections, spaces, fusion }) : [];
+    const hits = question.trim() ? await this.engine.search(question, { k, mode: used, collections, spaces, fusion, filters }) : [];
+    const total = question.trim() ? Math.max(hits.length, this.engine.countMatches(question, used, collections, filters)) : 0;
     const weakMatch = model && used !== 'lexical' && hits.length ? isWeakMatch(hits, model.modelId) : undefined;
-    return { hits, mode: used, tier: tier?.tier, note, ...(weakMatch === undefined ? {} : { weakMatch }), tookMs: this.now() - t0 };
+    return { hits, mode: used, tier: tier?.tier, note, ...(weakMatch === undefined ? {} : { weakMatch }), tookMs: this.now() - t0, total };
   }
 
   related(paperId: string, k = DEFAULT_RELATED, collections?: string[]): RelatedResult {
@@ -314,13 +326,36 @@ export class EngineSession {
     throw new AtlasError('not-ready', "Related papers need this paper's vector, which is not ready yet.");
   }
 
+  // ---------------------------------------------------------------- reading list
+
+  /** The starred papers (newest star first). */
+  readingList(): Paper[] {
+    return this.reading.list();
+  }
+
+  /** Stars or unstars papers (unknown ids are ignored); returns the list. */
+  async star(ids: string[], starred: boolean): Promise<Paper[]> {
+    await this.reading.set(ids, starred);
+    return this.reading.list();
+  }
+
+  /** Which of these papers are starred (bundle export). */
+  starredOf(ids: string[]): string[] {
+    return ids.filter((id) => this.reading.has(id));
+  }
+
   // ---------------------------------------------------------------- collections
 
   getPapers(): Paper[] {
     return this.library.list();
   }
 
-  /** Adds papers (already validated by the import preview) and indexes them incrementally. */
+  /**
+   * Adds papers (already validated by the import preview) and indexes them incrementally. Returns
+   * once they are stored and searchable by keywords; embedding runs in the background — a run
+   * already going (e.g. waiting for the model to load) takes them too, instead of the import
+   * waiting for it to end (which made imports look stuck for as long as the model took to load).
+   */
   async addPapers(papers: Paper[], bundle?: BundleVectors): Promise<number> {
     return (await this.addAndSave(papers, bundle)).added;
   }
@@ -333,7 +368,6 @@ export class EngineSession {
     if (bundle) await this.indexer.adoptBundle(papers, bundle);
     this.indexer.updateReady();
     this.emitStatus();
-    await this.idle();
     void this.startIndexing();
     return { added: papers.length, ...save };
   }
@@ -406,6 +440,7 @@ export class EngineSession {
     this.cancel();
     await this.idle();
     await this.storage.safe((s) => s.clear(), undefined);
+    this.reading.reset();
     for (const s of this.indexer.all) s.reset();
     this.notices.clear();
     this.engine = new SearchEngine(this.deps.engineOptions);

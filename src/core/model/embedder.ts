@@ -42,7 +42,20 @@ export interface LoadOptions {
   wasmPaths?: string | { wasm?: string; mjs?: string };
   /** Browser WASM threads. */
   numThreads?: number;
-  onProgress?: (p: { file: string; loaded: number; total: number }) => void;
+  onProgress?: (p: ModelLoadStep) => void;
+}
+
+/**
+ * One step of loading a model, for progress UI. `stage` says what the time is going to:
+ * 'download' (bytes arriving, `loaded` of `total`), 'verify' (checking the file's pinned sha256),
+ * 'start' (creating the inference session — seconds on WASM, with no bytes moving).
+ * Without a stage it is a download step (older callers).
+ */
+export interface ModelLoadStep {
+  file: string;
+  loaded: number;
+  total: number;
+  stage?: 'download' | 'verify' | 'start';
 }
 
 /** An EmbeddingModel that also counts its work (the worker and tests assert on it). */
@@ -102,7 +115,12 @@ async function readNodeFile(path: string): Promise<Uint8Array> {
   }
 }
 
-async function fetchBytes(url: string, label: string, onProgress?: LoadOptions['onProgress']): Promise<Uint8Array> {
+/**
+ * `pinned` is the registry's size of the file. It is the total shown in progress: a host that
+ * compresses the file sends no Content-Length (or the compressed one), so neither the header nor
+ * the bytes received so far say how big the file is.
+ */
+async function fetchBytes(url: string, label: string, pinned: number, onProgress?: LoadOptions['onProgress']): Promise<Uint8Array> {
   let res: Response;
   try {
     res = await fetch(url);
@@ -110,7 +128,7 @@ async function fetchBytes(url: string, label: string, onProgress?: LoadOptions['
     throw new Error(`Could not fetch ${url}: ${(err as Error).message}`);
   }
   if (!res.ok) throw new Error(`Could not fetch ${url}: HTTP ${res.status}`);
-  const total = Number(res.headers.get('content-length')) || 0;
+  const total = pinned > 0 ? pinned : Number(res.headers.get('content-length')) || 0;
   if (!res.body || !onProgress) return new Uint8Array(await res.arrayBuffer());
   const chunks: Uint8Array[] = [];
   let loaded = 0;
@@ -120,7 +138,7 @@ async function fetchBytes(url: string, label: string, onProgress?: LoadOptions['
     if (done) break;
     chunks.push(value);
     loaded += value.byteLength;
-    onProgress({ file: label, loaded, total: Math.max(total, loaded) });
+    onProgress({ file: label, loaded, total: Math.max(total, loaded), stage: 'download' });
   }
   const out = new Uint8Array(loaded);
   let off = 0;
@@ -144,14 +162,14 @@ async function loadVerified(spec: ModelSpec, file: ModelFile, opts: LoadOptions)
     let bytes: Uint8Array;
     try {
       const isUrl = /^(https?:|blob:|data:)/.test(src) || !runtime.isNode;
-      bytes = isUrl ? await fetchBytes(src, file.path, opts.onProgress) : await readNodeFile(src);
+      bytes = isUrl ? await fetchBytes(src, file.path, file.bytes, opts.onProgress) : await readNodeFile(src);
     } catch (err) {
       lastErr = err;
       continue; // try the next source
     }
     // A present but wrong file is an error, never a reason to silently use another source.
+    opts.onProgress?.({ file: file.path, loaded: bytes.byteLength, total: bytes.byteLength, stage: 'verify' });
     await verifySha256(src, bytes, file.sha256);
-    opts.onProgress?.({ file: file.path, loaded: bytes.byteLength, total: bytes.byteLength });
     return bytes;
   }
   throw lastErr instanceof Error ? lastErr : new Error(`Could not load ${rel}`);
@@ -330,6 +348,8 @@ async function load(opts: LoadOptions): Promise<Embedder> {
   }
 
   try {
+    // No bytes move from here on, but creating the session takes seconds: say so.
+    opts.onProgress?.({ file: onnx.path, loaded: onnxBytes.byteLength, total: onnxBytes.byteLength, stage: 'start' });
     const tokenizer = await AutoTokenizer.from_pretrained(spec.id);
     let lastErr: unknown;
     for (const device of await deviceCandidates(opts.device)) {

@@ -160,7 +160,7 @@ export interface StaticLoadOptions {
   modelId: string;
   /** Folder (Node path) or URL prefix (browser, e.g. '/models/') that contains `<modelId>/<file>`. */
   localModelPath: string;
-  onProgress?: (p: { file: string; loaded: number; total: number }) => void;
+  onProgress?: (p: { file: string; loaded: number; total: number; stage?: 'download' | 'verify' | 'start' }) => void;
 }
 
 async function readBytes(src: string, label: string, total: number, onProgress?: StaticLoadOptions['onProgress']): Promise<Uint8Array> {
@@ -192,7 +192,7 @@ async function readBytes(src: string, label: string, total: number, onProgress?:
     if (done) break;
     chunks.push(value);
     loaded += value.byteLength;
-    onProgress({ file: label, loaded, total: Math.max(total, loaded) });
+    onProgress({ file: label, loaded, total: Math.max(total, loaded), stage: 'download' });
   }
   const bytes = new Uint8Array(loaded);
   let off = 0;
@@ -212,6 +212,7 @@ export async function loadStaticEmbedder(opts: StaticLoadOptions): Promise<Stati
   const base = opts.localModelPath.endsWith('/') ? opts.localModelPath : opts.localModelPath + '/';
   const src = `${base}${spec.id}/${spec.file.path}`;
   const bytes = await readBytes(src, spec.file.path, spec.file.bytes, opts.onProgress);
+  opts.onProgress?.({ file: spec.file.path, loaded: bytes.byteLength, total: bytes.byteLength, stage: 'verify' });
   await verifySha256(src, bytes, spec.file.sha256);
   return new StaticEmbedder(decodeStaticModel(bytes), staticIdentity(spec));
 }

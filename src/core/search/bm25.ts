@@ -61,12 +61,20 @@ function lightStem(word: string): string {
  * Lower-case, accent-stripped Unicode word tokens. Hyphenated compounds yield their parts AND the
  * joined form ("pre-training" → pre, training, pretraining) so "pretraining" in a question matches.
  */
+const FOLD: Record<string, string> = { ø: 'o', ł: 'l', đ: 'd', ı: 'i', æ: 'ae', œ: 'oe', ß: 'ss' };
+
 export function tokenize(text: string, opts: TokenizeOptions = {}): string[] {
   const stem = opts.stemmer ?? 'light';
   const dropStop = opts.stopwords ?? true;
   const norm = (w: string) => (stem === 'light' ? lightStem(w) : stem === 's' ? sStem(w) : w);
   const out: string[] = [];
-  const lowered = text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  // NFKD strips combining accents (é → e); the letters it leaves alone are folded by hand so that
+  // "Øster", "Łukasz" or "Straße" match a question typed without them.
+  const lowered = text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[øłđıæœß]/g, (c) => FOLD[c] ?? c);
   for (const chunk of lowered.split(/[^\p{L}\p{N}-]+/u)) {
     if (!chunk) continue;
     const parts = chunk.split('-').filter(Boolean);
@@ -86,8 +94,12 @@ export interface Bm25Options extends TokenizeOptions {
   titleWeight?: number;
 }
 
-/** A document: plain text, or title and body when the title should be weighted. */
-export type Bm25Doc = string | { title: string; body: string };
+/**
+ * A document: plain text, or fields — the title (weighted), the body, and the author names (a field
+ * of its own, so "Chen" finds a paper by Xinlei Chen whichever order the source wrote the name in;
+ * tokens are order-free and accent-folded like every other field).
+ */
+export type Bm25Doc = string | { title: string; body: string; authors?: string };
 
 export interface LexicalHit {
   label: number;
@@ -143,6 +155,7 @@ export class Bm25Index {
     else {
       count(doc.title, this.opts.titleWeight);
       count(doc.body, 1);
+      if (doc.authors) count(doc.authors, 1);
     }
     for (const [t, f] of tf) {
       let p = this.postings.get(t);

@@ -19,6 +19,13 @@ import { SearchNotReadyError, VectorSpace, type VectorSpaceOptions } from './vec
 import { vectorKey, type VectorIdentity, type VectorKey } from '../vectors/identity.ts';
 import type { VectorIndex } from '../ann/index.ts';
 import type { EmbeddingModel, Paper, SearchHit, SearchMode } from '../types.ts';
+import { formatAuthor, readAuthors } from '../library/authors.ts';
+import { paperFilter, type SearchFilters } from './filters.ts';
+
+/** Author names as one text for the lexical index (legacy string[] authors are read too). */
+function authorText(p: Paper): string {
+  return (readAuthors(p.authors) ?? []).map(formatAuthor).join('; ');
+}
 
 export { DEFAULT_FUSION, fuse, fuseScores, type FusionMethod, type FusionOptions } from './fusion.ts';
 export { SearchNotReadyError, VectorSpace } from './vector-space.ts';
@@ -47,6 +54,8 @@ export interface SearchOptions {
    * lower vector weight than the full model (engine/session.ts QUICK_FUSION, measured).
    */
   fusion?: Partial<FusionOptions>;
+  /** Year range, author, venue (search/filters.ts), already validated. */
+  filters?: SearchFilters;
 }
 
 /** Papers whose sentence vectors are kept (≈8 sentences × 256 floats each: ~4 MB at this size). */
@@ -89,8 +98,20 @@ export class SearchEngine {
         this.labelOf.set(p.id, label);
       }
       this.papers[label] = p;
-      this.bm25.add(label, { title: p.title, body: p.abstract });
+      this.bm25.add(label, { title: p.title, body: p.abstract, authors: authorText(p) });
     }
+  }
+
+  /**
+   * How many papers a question can list: for keywords, the papers sharing at least one query term;
+   * for semantic / hybrid ranking every paper in scope is ranked, so all of them.
+   */
+  countMatches(question: string, mode: SearchMode, collections?: string[], filters?: SearchFilters): number {
+    const lex = this.lexFilter(collections, undefined, filters);
+    if (mode === 'lexical') return question.trim() ? this.bm25.search(question, Infinity, lex).length : 0;
+    let n = 0;
+    for (const l of this.labelOf.values()) if (lex(l)) n++;
+    return n;
   }
 
   /** Remove papers: they disappear from lexical, vector and related results at once. */
@@ -188,13 +209,14 @@ export class SearchEngine {
 
   // ---------------------------------------------------------------- queries
 
-  /** Lexical-label filter for live papers in the allowed collections. */
-  private lexFilter(collections?: string[], exclude?: string): (label: number) => boolean {
+  /** Lexical-label filter for live papers in the allowed collections that pass the fielded filters. */
+  private lexFilter(collections?: string[], exclude?: string, filters?: SearchFilters): (label: number) => boolean {
     const allowed = collections && collections.length ? new Set(collections) : null;
+    const fielded = paperFilter(filters);
     return (label) => {
       const p = this.papers[label];
       if (!p || p.id === exclude) return false;
-      return !allowed || allowed.has(p.collection ?? '');
+      return (!allowed || allowed.has(p.collection ?? '')) && fielded(p);
     };
   }
 
@@ -219,7 +241,7 @@ export class SearchEngine {
     const fusion: FusionOptions = opts.fusion ? { ...this.fusion, ...opts.fusion } : this.fusion;
     const mode = opts.mode ?? 'hybrid';
     if (!question.trim() || k <= 0) return [];
-    const lex = this.lexFilter(opts.collections);
+    const lex = this.lexFilter(opts.collections, undefined, opts.filters);
     let ranked: { label: number; score: number }[];
     const lexRanks = new Map<number, number>();
     const vecRanks = new Map<number, number>();

@@ -13,7 +13,11 @@ export class HashMismatchError extends Error {
     super(
       `sha256 mismatch for ${file}: expected ${expected}, got ${actual}` +
         (bytes === undefined ? '' : ` (${bytes} bytes)`) +
-        '. The file is corrupt, truncated or not the pinned version; delete it and run `npm run fetch-model`.',
+        // The fix differs by who reads it: a developer (Node) re-fetches; a reader in a browser
+        // cannot run commands, so they are told what they can do.
+        (runtime.isNode
+          ? '. The file is corrupt, truncated or not the pinned version; delete it and run `npm run fetch-model`.'
+          : '. The downloaded copy is damaged or not the expected version; reload the page to fetch it again. If it keeps happening, the site serves a wrong file.'),
     );
     this.name = 'HashMismatchError';
     this.file = file;

@@ -21,9 +21,16 @@ export class EngineState {
   embedProgress = $state<EmbedProgressEvent | null>(null);
 
   readonly indexing = $derived(this.status?.phase === 'indexing');
+  /** The model embeds papers right now (not the sub-second quick tier, not a run that only loads vectors). */
+  readonly embedding = $derived(!!this.embedProgress && this.embedProgress.space !== 'quick' && this.embedProgress.done < this.embedProgress.total);
   readonly showProgress = $derived(
-    !!this.status && this.indexing && (this.status.modelState === 'loading' || !!this.embedProgress || this.status.waitingForLock),
+    !!this.status && this.indexing && (this.status.modelState === 'loading' || this.embedding || this.status.waitingForLock),
   );
+  /**
+   * Per-collection "n embedded" counts mean something only while papers are being embedded or once
+   * a run is over; during start-up they read 0 until stored / shipped vectors are loaded.
+   */
+  readonly countsMeaningful = $derived(!!this.status && (this.status.phase === 'ready' || this.embedding));
 
   /** Called after each status event (e.g. to upgrade a keyword result once semantic search is ready). */
   onStatus: (s: EngineStatus) => void = () => {};

@@ -38,7 +38,7 @@ export function handleKey(e: KeyboardEvent, search: SearchState, related: Relate
     }
   } else if (inSearch && e.key === 'Enter') {
     e.preventDefault();
-    void search.run();
+    void search.run('commit');
   } else if (!isTyping(e.target) && search.active >= 0 && hits[search.active]) {
     if (e.key === 'Enter' && (e.target as HTMLElement).tagName !== 'BUTTON') {
       e.preventDefault();
