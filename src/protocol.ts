@@ -20,6 +20,7 @@ import type {
   EngineEvent,
   EngineStatus,
   ImportPreview,
+  MapResult,
   ReembedCost,
   RelatedResult,
   SearchResult,
@@ -35,6 +36,8 @@ export type {
   EngineStatus,
   ErrorCode,
   ImportPreview,
+  MapProgressEvent,
+  MapResult,
   ModelChoice,
   ModelProgressEvent,
   Notice,
@@ -52,7 +55,8 @@ export interface EngineApi {
   status(p: NoParams): EngineStatus;
   index(p: NoParams): EngineStatus;
   /** `k` defaults to the engine's DEFAULT_RESULTS. */
-  search(p: { question: string; mode: SearchMode; k?: number; collections?: string[] }): SearchResult;
+  /** `ids` limits the search to these papers (a selection on the map). */
+  search(p: { question: string; mode: SearchMode; k?: number; collections?: string[]; ids?: string[] }): SearchResult;
   /** `k` defaults to the engine's DEFAULT_RELATED. */
   related(p: { paperId: string; k?: number; collections?: string[] }): RelatedResult;
   importPreview(p: { fileName: string; data: Uint8Array | string }): ImportPreview;
@@ -68,6 +72,11 @@ export interface EngineApi {
   cancel(p: NoParams): { cancelled: boolean };
   dismissNotice(p: { id: string }): EngineStatus;
   retryModel(p: NoParams): EngineStatus;
+  /**
+   * The map of these collections (all when empty): shipped, stored, placed from neighbours or laid
+   * out now in the layout worker (then `map` progress events come first). `relayout` forces a fresh layout.
+   */
+  map(p: { collections?: string[]; relayout?: boolean }): MapResult;
 }
 
 export type RequestType = keyof EngineApi;

@@ -23,7 +23,7 @@ import { DEFAULT_RESULTS, SearchEngine, type FusionOptions, type SearchEngineOpt
 import { transformerIdentity, vectorKey, type VectorIdentity } from '../vectors/identity.ts';
 import type { ShippedResult } from '../vectors/shipped.ts';
 import type { StoredVector } from '../store/store.ts';
-import type { EngineEvent, EngineStatus, ImportPreview, ModelChoice, Notice, ReembedCost, RelatedResult, SearchResult } from './api.ts';
+import type { EngineEvent, EngineStatus, ImportPreview, MapResult, ModelChoice, Notice, ReembedCost, RelatedResult, SearchResult } from './api.ts';
 import { AtlasError } from './errors.ts';
 import { Indexer } from './indexer.ts';
 import { SpaceIndexer, type SpaceDeps, type SpaceRole } from './space-indexer.ts';
@@ -31,6 +31,8 @@ import { collectionOf, Library, paperTextHash, SEED_COLLECTION, type BundleVecto
 import { ModelSlot, type DeviceRequest, type LoadModel } from './model-slot.ts';
 import { NoticeBoard } from './notices.ts';
 import { StorageGuard } from './storage.ts';
+import { MapService, type MapRequest, type RunLayout } from './map-service.ts';
+import type { PaperMap } from '../map/map-format.ts';
 
 export { SEED_COLLECTION } from './library.ts';
 export { EMBED_BATCH } from './indexer.ts';
@@ -65,6 +67,10 @@ export interface SessionDeps {
   now?: () => number;
   /** Ranking options (tests lower `exactThreshold` to exercise HNSW persistence on small corpora). */
   engineOptions?: Omit<SearchEngineOptions, 'model'>;
+  /** The build's map layout for a vector key (core/map/shipped-map.ts). */
+  loadShippedMap?: (vectorKey: string) => Promise<PaperMap | undefined>;
+  /** Lays out a map off this thread (the layout worker); default: in-thread (tests). */
+  runLayout?: RunLayout;
 }
 
 export interface InitOptions {
@@ -97,6 +103,7 @@ export class EngineSession {
   private readonly primary: SpaceIndexer;
   private readonly spaceDeps: SpaceDeps;
   private engine: SearchEngine;
+  private readonly maps: MapService;
   private started = false;
   private readonly now: () => number;
 
@@ -115,6 +122,23 @@ export class EngineSession {
     this.spaceDeps = { loadShipped: deps.loadShipped, onEmbedProgress: (e: EngineEvent) => deps.emit(e), changed: () => this.emitStatus(), now: this.now };
     this.primary = new SpaceIndexer('primary', this.slot, this.spaceDeps, this.library, this.storage, this.notices, () => this.engine);
     this.indexer.add(this.primary);
+    this.maps = new MapService({
+      papers: (collections) => {
+        const allowed = collections?.length ? new Set(collections) : undefined;
+        return this.library.list().filter((p) => !allowed || allowed.has(collectionOf(p)));
+      },
+      // The primary model's identity is known before it loads, so a shipped / stored map paints at once.
+      identity: () => this.slot.model?.identity ?? transformerIdentity(getModel(this.slot.modelId), APP_DTYPE),
+      vector: (p) => {
+        const m = this.slot.model;
+        return m && this.primary.hasVector(p) ? this.engine.findSpace(m.identity)?.getVector(p.id) : undefined;
+      },
+      storage: this.storage,
+      emit: (e) => deps.emit(e),
+      loadShippedMap: deps.loadShippedMap,
+      runLayout: deps.runLayout,
+      now: this.now,
+    });
   }
 
   // ---------------------------------------------------------------- status & notices
@@ -259,7 +283,8 @@ export class EngineSession {
 
   // ---------------------------------------------------------------- queries
 
-  async search(question: string, mode: SearchMode, k = DEFAULT_RESULTS, collections?: string[]): Promise<SearchResult> {
+  /** `ids`: only these papers (a selection on the map); undefined = no limit. */
+  async search(question: string, mode: SearchMode, k = DEFAULT_RESULTS, collections?: string[], ids?: string[]): Promise<SearchResult> {
     const t0 = this.now();
     let used = mode;
     let note: string | undefined;
@@ -277,7 +302,7 @@ export class EngineSession {
     const model = tier?.space.slot.model;
     const spaces = model ? [vectorKey(model.identity)] : undefined;
     const fusion = tier?.tier === 'quick' ? QUICK_FUSION : undefined;
-    const hits = question.trim() ? await this.engine.search(question, { k, mode: used, collections, spaces, fusion }) : [];
+    const hits = question.trim() ? await this.engine.search(question, { k, mode: used, collections, spaces, fusion, ids }) : [];
     return { hits, mode: used, tier: tier?.tier, note, tookMs: this.now() - t0 };
   }
 
@@ -292,6 +317,11 @@ export class EngineSession {
       }
     }
     throw new AtlasError('not-ready', "Related papers need this paper's vector, which is not ready yet.");
+  }
+
+  /** The map of these collections (map-service.ts: shipped, stored, placed or laid out now). */
+  map(req: MapRequest = {}): Promise<MapResult> {
+    return this.maps.get(req);
   }
 
   // ---------------------------------------------------------------- collections
@@ -362,6 +392,7 @@ export class EngineSession {
     await this.idle();
     await this.storage.safe((s) => s.clear(), undefined);
     for (const s of this.indexer.all) s.reset();
+    this.maps.reset();
     this.notices.clear();
     this.engine = new SearchEngine(this.deps.engineOptions);
     for (const s of this.indexer.all) if (s.slot.model) this.engine.useModel(s.slot.model);

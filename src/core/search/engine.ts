@@ -37,6 +37,8 @@ export interface SearchOptions {
   mode?: SearchMode;
   /** Restrict to papers whose `collection` is one of these. */
   collections?: string[];
+  /** Restrict to these paper ids (a selection on the map); undefined = no limit, [] = nothing. */
+  ids?: string[];
   /** Vector spaces to rank with (default: every ready space). */
   spaces?: VectorKey[];
   /** Pick the best sentence per hit (default true); evaluation turns it off since it only ranks. */
@@ -183,11 +185,13 @@ export class SearchEngine {
   // ---------------------------------------------------------------- queries
 
   /** Lexical-label filter for live papers in the allowed collections. */
-  private lexFilter(collections?: string[], exclude?: string): (label: number) => boolean {
+  private lexFilter(collections?: string[], exclude?: string, ids?: string[]): (label: number) => boolean {
     const allowed = collections && collections.length ? new Set(collections) : null;
+    const only = ids ? new Set(ids) : null;
     return (label) => {
       const p = this.papers[label];
       if (!p || p.id === exclude) return false;
+      if (only && !only.has(p.id)) return false;
       return !allowed || allowed.has(p.collection ?? '');
     };
   }
@@ -213,7 +217,7 @@ export class SearchEngine {
     const fusion: FusionOptions = opts.fusion ? { ...this.fusion, ...opts.fusion } : this.fusion;
     const mode = opts.mode ?? 'hybrid';
     if (!question.trim() || k <= 0) return [];
-    const lex = this.lexFilter(opts.collections);
+    const lex = this.lexFilter(opts.collections, undefined, opts.ids);
     let ranked: { label: number; score: number }[];
     const lexRanks = new Map<number, number>();
     const vecRanks = new Map<number, number>();
