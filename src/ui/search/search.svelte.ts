@@ -23,6 +23,8 @@ export class SearchState {
   expanded = $state<Record<string, boolean>>({});
   /** Collections searched; empty means all. */
   scope = $state<string[]>([]);
+  /** Papers searched, set by a selection on the map (map/map.svelte.ts); null means no limit. */
+  within = $state.raw<string[] | null>(null);
   answered = $state('');
   pending = $state(false);
   private seq = 0;
@@ -54,6 +56,7 @@ export class SearchState {
         question,
         mode: this.mode,
         collections: this.scope.length ? $state.snapshot(this.scope) : undefined,
+        ids: this.within ?? undefined,
       });
       if (my !== this.seq) return; // a newer search superseded this one
       this.result = r;
