@@ -1,5 +1,5 @@
 /**
- * Map benchmark (section "map" of bench/run.ts; alone: `tsx bench/map-bench.ts [--quick]`).
+ * Map benchmark (section "map" of bench/run.ts; alone: `tsx bench/map-bench.ts [--quick] [--skip-layout]`).
  * All in headless Chromium on SwiftShader GL (no GPU on this machine), through the map harness page
  * (bench/browser/map/), i.e. the app's own map components, layout worker and renderer:
  * - layout time of the 204 seed papers and of 5k papers (synthetic vectors mixed from the real seed
@@ -11,6 +11,7 @@
  * Reports numbers, never fails on timing.
  */
 import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import type { Page } from 'playwright-core';
 import { launch } from './lib/chromium.ts';
 import { serveStatic } from './lib/server.ts';
@@ -33,6 +34,8 @@ export interface MapBenchResult {
   pan_zoom: { n: number; fps: Summary; drawn_per_moving_frame: Summary; runs: number; seconds_per_run: number } | null;
   persisted_first_paint: { n: number; read_ms: number; paint_ms: number } | null;
   errors: string[];
+  /** 1-minute load average before and after the fps runs: the machine is shared, fps depends on it. */
+  load_avg?: { before_fps: number; after_fps: number };
 }
 
 async function fpsRun(page: Page, seconds: number): Promise<{ fps: number; drawn: number[] }> {
@@ -58,7 +61,7 @@ async function fpsRun(page: Page, seconds: number): Promise<{ fps: number; drawn
   return { fps: (moving.length - 1) / span, drawn: moving.map((f) => f.count) };
 }
 
-export async function benchMap(opts: { quick?: boolean; log?: (s: string) => void } = {}): Promise<MapBenchResult> {
+export async function benchMap(opts: { quick?: boolean; skipLayout?: boolean; log?: (s: string) => void } = {}): Promise<MapBenchResult> {
   const log = opts.log ?? console.error;
   const dir = await buildMapPage();
   const server = await serveStatic({ '/': dir, '/precomputed/': join(REPO, 'public/precomputed') }, false);
@@ -77,7 +80,7 @@ export async function benchMap(opts: { quick?: boolean; log?: (s: string) => voi
       const ext = gl?.getExtension('WEBGL_debug_renderer_info');
       return ext ? String(gl!.getParameter(ext.UNMASKED_RENDERER_WEBGL)) : 'unknown';
     });
-    for (const n of opts.quick ? [204, 2000] : [204, 5000]) {
+    for (const n of opts.skipLayout ? [] : opts.quick ? [204, 2000] : [204, 5000]) {
       log(`map: layout ${n} papers in the worker`);
       const r: MapLayoutResult = await page.evaluate((n) => (window as any).__map.layout(n), n);
       out.layout.push(r);
@@ -92,6 +95,7 @@ export async function benchMap(opts: { quick?: boolean; log?: (s: string) => voi
       await m.store('big', data);
       await m.mount(data);
     }, N);
+    const loadBefore = loadavg()[0]!;
     const runs = opts.quick ? 2 : 3;
     const secs = 4;
     const fps: number[] = [];
@@ -101,8 +105,9 @@ export async function benchMap(opts: { quick?: boolean; log?: (s: string) => voi
       fps.push(r.fps);
       drawn.push(...r.drawn);
     }
+    out.load_avg = { before_fps: loadBefore, after_fps: loadavg()[0]! };
     out.pan_zoom = { n: N, fps: summarize(fps), drawn_per_moving_frame: summarize(drawn), runs, seconds_per_run: secs };
-    log(`  ${out.pan_zoom.fps.median.toFixed(1)} fps (median of ${runs}), median ${out.pan_zoom.drawn_per_moving_frame.median.toFixed(0)} points per moving frame`);
+    log(`  ${out.pan_zoom.fps.median.toFixed(1)} fps (median of ${runs}), median ${out.pan_zoom.drawn_per_moving_frame.median.toFixed(0)} points per moving frame; load average ${out.load_avg.before_fps.toFixed(1)} → ${out.load_avg.after_fps.toFixed(1)}`);
     await open();
     const fp: { readMs: number; paintMs: number } = await page.evaluate(() => (window as any).__map.mountStored('big', {}));
     out.persisted_first_paint = { n: N, read_ms: fp.readMs, paint_ms: fp.paintMs };
@@ -117,5 +122,6 @@ export async function benchMap(opts: { quick?: boolean; log?: (s: string) => voi
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  benchMap({ quick: process.argv.includes('--quick') }).then((r) => console.log(JSON.stringify(r, null, 1)));
+  // --skip-layout: rendering numbers only (iterating on the renderer without the 5k layout's CPU minute).
+  benchMap({ quick: process.argv.includes('--quick'), skipLayout: process.argv.includes('--skip-layout') }).then((r) => console.log(JSON.stringify(r, null, 1)));
 }

@@ -49,6 +49,16 @@ async function waitForMap(page: Page, source?: string) {
     { timeout: 300_000 },
   );
   await page.getByTestId('map-view').locator('canvas').waitFor();
+  await showMap(page);
+}
+
+/**
+ * Scrolls the map to the top of the window: pointer input must land on it (not under the fixed
+ * status bar), and headless screenshots of a partly visible WebGL canvas miss part of it.
+ */
+async function showMap(page: Page) {
+  await page.getByTestId('map-panel').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await page.waitForTimeout(300); // a settled frame (rendering is asynchronous)
 }
 
 /** Screen position (page coordinates) of the k-th hit, from its rank badge (drawn at the point). */
@@ -82,18 +92,17 @@ describe('map view', () => {
     expect(await clusters.first().innerText()).toMatch(/\d+ papers/);
     expect(await page.getByTestId('map-description').innerText()).toMatch(/Map of \d+ papers/);
     await expect.poll(() => page.getByTestId('cluster-label').count()).toBeGreaterThan(0);
-    await page.waitForTimeout(300); // one settled frame (rendering is asynchronous)
     await screenshot(page, 'map-app-desktop');
   }, 320_000);
 
   it('phone and dark screenshots of the seed map', async () => {
     const { page } = s;
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.waitForTimeout(500);
+    await showMap(page);
     await screenshot(page, 'map-app-phone');
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.waitForTimeout(500);
+    await showMap(page);
     await screenshot(page, 'map-app-dark');
     await page.emulateMedia({ colorScheme: 'light' });
   }, 60_000);
@@ -103,6 +112,7 @@ describe('map view', () => {
     await waitForStatus(page, (x) => x.spaces.some((sp) => sp.ready), 300_000, 'a semantic tier');
     const { titles } = await ask(page, QUESTION);
     expect(titles.length).toBeGreaterThan(0);
+    await showMap(page);
     await expect.poll(() => page.getByTestId('hit-badge').count()).toBeGreaterThan(0);
     expect(await page.getByTestId('map-description').innerText()).toMatch(/search results? (is|are) highlighted/);
     expect(await page.getByTestId('hit-badge').first().innerText()).toBe('1');
@@ -127,6 +137,7 @@ describe('map view', () => {
   it('a lasso around a region limits the next search to the papers inside it', async () => {
     const { page } = s;
     const all = await page.locator('[data-testid=results] li.result').evaluateAll((els) => els.map((e) => e.getAttribute('data-paper-id')!));
+    await showMap(page);
     await page.getByTestId('lasso-toggle').click();
     const c = await hitPoint(page, 0);
     const r = 70;
@@ -183,15 +194,19 @@ describe('map view', () => {
     await page.getByTestId('import-collection').fill('mine');
     await page.getByTestId('import-commit').click();
     await waitForStatus(page, (x) => x.collections.some((c) => c.id === 'mine') && x.semanticReady && x.phase === 'ready', 300_000, 'the imported papers indexed');
-    await waitForMap(page, 'placed');
+    // Placed at once (then persisted, so a later ask may already answer 'stored' with the same rows).
+    await expect.poll(() => page.getByTestId('map-info').innerText().catch(() => ''), { timeout: 120_000 }).toMatch(/2 placed from neighbours/);
+    expect(['placed', 'stored']).toContain(await hook(page, (m) => m.source()));
     const placedIds = (await hook(page, (m) => m.ids()))!;
     expect(placedIds.length).toBeGreaterThan(2);
-    expect(await page.getByTestId('map-info').innerText()).toMatch(/2 placed from neighbours/);
     expect(await hook(page, (m) => m.layoutEvents())).toBe(0);
 
     await page.getByTestId('map-relayout').click();
-    await waitForMap(page, 'computed');
-    expect(await hook(page, (m) => m.layoutEvents())).toBeGreaterThan(0);
+    // Laid out in the layout worker: progress events arrive, then a map with nothing "placed".
+    await expect.poll(() => hook(page, (m) => m.layoutEvents()), { timeout: 300_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('map-info').innerText(), { timeout: 300_000 }).not.toMatch(/placed/);
+    expect(['computed', 'stored']).toContain(await hook(page, (m) => m.source()));
+    expect(await page.getByTestId('map-relayout').count()).toBe(0);
     const key = await hook(page, (m) => m.key());
     const coords = (await hook(page, (m) => m.coords()))!;
     expect(coords.length).toBe(2 * placedIds.length);
