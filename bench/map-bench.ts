@@ -31,14 +31,14 @@ export interface MapLayoutResult {
 export interface MapBenchResult {
   renderer: string;
   layout: MapLayoutResult[];
-  pan_zoom: { n: number; fps: Summary; drawn_per_moving_frame: Summary; runs: number; seconds_per_run: number } | null;
+  pan_zoom: { n: number; fps: Summary; drawn_per_moving_frame: Summary; low_res_share: number; runs: number; seconds_per_run: number } | null;
   persisted_first_paint: { n: number; read_ms: number; paint_ms: number } | null;
   errors: string[];
   /** 1-minute load average before and after the fps runs: the machine is shared, fps depends on it. */
   load_avg?: { before_fps: number; after_fps: number };
 }
 
-async function fpsRun(page: Page, seconds: number): Promise<{ fps: number; drawn: number[] }> {
+async function fpsRun(page: Page, seconds: number): Promise<{ fps: number; drawn: number[]; lowRes: number }> {
   const box = (await page.locator('canvas').boundingBox())!;
   const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
   const f0 = await page.evaluate(() => (window as any).__map.frames.length);
@@ -55,10 +55,10 @@ async function fpsRun(page: Page, seconds: number): Promise<{ fps: number; drawn
     for (let i = 0; i < 8; i++) await page.mouse.wheel(0, (k % 2 ? 1 : -1) * 80);
     k++;
   }
-  const frames: { moving: boolean; count: number; t: number }[] = await page.evaluate((f0) => (window as any).__map.frames.slice(f0), f0);
+  const frames: { moving: boolean; count: number; t: number; scale?: number }[] = await page.evaluate((f0) => (window as any).__map.frames.slice(f0), f0);
   const moving = frames.filter((f) => f.moving);
   const span = moving.length > 1 ? (moving[moving.length - 1]!.t - moving[0]!.t) / 1000 : seconds;
-  return { fps: (moving.length - 1) / span, drawn: moving.map((f) => f.count) };
+  return { fps: (moving.length - 1) / span, drawn: moving.map((f) => f.count), lowRes: moving.filter((f) => (f.scale ?? 1) < 1).length / Math.max(1, moving.length) };
 }
 
 export async function benchMap(opts: { quick?: boolean; skipLayout?: boolean; log?: (s: string) => void } = {}): Promise<MapBenchResult> {
@@ -100,13 +100,15 @@ export async function benchMap(opts: { quick?: boolean; skipLayout?: boolean; lo
     const secs = 4;
     const fps: number[] = [];
     const drawn: number[] = [];
+    let lowRes = 0;
     for (let i = 0; i < runs; i++) {
       const r = await fpsRun(page, secs);
       fps.push(r.fps);
       drawn.push(...r.drawn);
+      lowRes += r.lowRes / runs;
     }
     out.load_avg = { before_fps: loadBefore, after_fps: loadavg()[0]! };
-    out.pan_zoom = { n: N, fps: summarize(fps), drawn_per_moving_frame: summarize(drawn), runs, seconds_per_run: secs };
+    out.pan_zoom = { n: N, fps: summarize(fps), drawn_per_moving_frame: summarize(drawn), low_res_share: lowRes, runs, seconds_per_run: secs };
     log(`  ${out.pan_zoom.fps.median.toFixed(1)} fps (median of ${runs}), median ${out.pan_zoom.drawn_per_moving_frame.median.toFixed(0)} points per moving frame; load average ${out.load_avg.before_fps.toFixed(1)} → ${out.load_avg.after_fps.toFixed(1)}`);
     await open();
     const fp: { readMs: number; paintMs: number } = await page.evaluate(() => (window as any).__map.mountStored('big', {}));
