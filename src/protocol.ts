@@ -22,6 +22,7 @@ import type {
   EngineStatus,
   ImportCommitResult,
   ImportPreview,
+  MapResult,
   ReembedCost,
   RelatedResult,
   SearchResult,
@@ -38,6 +39,8 @@ export type {
   ErrorCode,
   ImportCommitResult,
   ImportPreview,
+  MapProgressEvent,
+  MapResult,
   ModelChoice,
   ModelProgressEvent,
   Notice,
@@ -55,8 +58,11 @@ export interface EngineApi {
   status(p: NoParams): EngineStatus;
   index(p: NoParams): EngineStatus;
   /** `k` defaults to the engine's DEFAULT_RESULTS. */
-  /** `filters`: year range / author / venue (src/core/search/filters.ts); a bad one fails with 'bad-request'. */
-  search(p: { question: string; mode: SearchMode; k?: number; collections?: string[]; filters?: SearchFilters }): SearchResult;
+  /**
+   * `filters`: year range / author / venue (src/core/search/filters.ts); a bad one fails with 'bad-request'.
+   * `ids` limits the search to these papers (a selection on the map).
+   */
+  search(p: { question: string; mode: SearchMode; k?: number; collections?: string[]; filters?: SearchFilters; ids?: string[] }): SearchResult;
   /** `k` defaults to the engine's DEFAULT_RELATED. */
   related(p: { paperId: string; k?: number; collections?: string[] }): RelatedResult;
   importPreview(p: { fileName: string; data: Uint8Array | string }): ImportPreview;
@@ -76,6 +82,11 @@ export interface EngineApi {
   readingList(p: NoParams): { papers: Paper[] };
   /** Stars / unstars papers; replies with the whole list. */
   star(p: { paperIds: string[]; starred: boolean }): { papers: Paper[] };
+  /**
+   * The map of these collections (all when empty): shipped, stored, placed from neighbours or laid
+   * out now in the layout worker (then `map` progress events come first). `relayout` forces a fresh layout.
+   */
+  map(p: { collections?: string[]; relayout?: boolean }): MapResult;
 }
 
 export type RequestType = keyof EngineApi;

@@ -12,6 +12,8 @@ import { loadEmbedder } from '../src/core/model/embedder.ts';
 import { loadStaticEmbedder } from '../src/core/model/static-embedder.ts';
 import { loadShippedVectors } from '../src/core/vectors/shipped.ts';
 import { handleImportPreview, handleExport } from './import-bridge.ts';
+import { runMapLayout } from './map-runner.ts';
+import { loadShippedMap } from '../src/core/map/shipped-map.ts';
 import type { EngineEvent, Handlers, Reply, Request, RequestEnvelope, RequestType, ResultOf } from '../src/protocol.ts';
 import { wasmThreadCount } from '../src/core/model/threads.ts';
 import { APP_DTYPE, DEFAULT_STATIC_MODEL_ID, isStaticModelId } from '../src/core/model/registry.ts';
@@ -72,6 +74,9 @@ const session = new EngineSession({
   loadShipped: (identity, papers) => loadShippedVectors(baseUrl, identity, papers),
   withLock,
   emit,
+  loadShippedMap: async (vKey) => (await loadShippedMap(baseUrl, vKey)).map,
+  // A nested worker: UMAP never runs on the thread that answers searches.
+  runLayout: async (input, onProgress) => (await runMapLayout(input, { onProgress, transferVectors: true })).map,
   env: { threads, crossOriginIsolated: isolated },
 });
 
@@ -98,7 +103,8 @@ const handlers: Handlers = {
   },
   search: (r) => {
     if (typeof r.question !== 'string') throw new AtlasError('bad-request', 'question must be a string');
-    return session.search(r.question, r.mode, r.k, r.collections, r.filters);
+    if (r.ids !== undefined && (!Array.isArray(r.ids) || r.ids.some((x) => typeof x !== 'string'))) throw new AtlasError('bad-request', 'ids must be a list of paper ids');
+    return session.search(r.question, r.mode, r.k, r.collections, r.filters, r.ids);
   },
   related: (r) => session.related(r.paperId, r.k, r.collections),
   importPreview: (r) => handleImportPreview(session, r.fileName, r.data),
@@ -122,6 +128,7 @@ const handlers: Handlers = {
     if (!Array.isArray(r.paperIds) || !r.paperIds.every((x) => typeof x === 'string')) throw new AtlasError('bad-request', 'paperIds must be a list of paper ids');
     return { papers: await session.star(r.paperIds, r.starred === true) };
   },
+  map: (r) => session.map({ collections: r.collections, relayout: r.relayout === true }),
 };
 
 function handle(req: Request): Promise<ResultOf<RequestType>> {

@@ -5,6 +5,8 @@
  * arrays only, no functions or class instances.
  */
 import type { Paper, ParseIssue, SearchHit, SearchMode } from '../types.ts';
+import type { PaperMap } from '../map/map-format.ts';
+import type { LayoutProgress } from '../map/layout.ts';
 import type { ImportReport } from '../import/report.ts';
 export type { EngineError, ErrorCode } from './errors.ts';
 
@@ -183,8 +185,40 @@ export interface ModelProgressEvent {
   stage?: 'download' | 'verify' | 'start';
 }
 
+/** Progress of a map layout running in the layout worker (the reply to `map` follows it). */
+export interface MapProgressEvent {
+  kind: 'map';
+  phase: LayoutProgress['phase'];
+  done: number;
+  total: number;
+  papers: number;
+}
+
+/**
+ * The map of the active collections (request `map`): the layout rows plus what the view shows per
+ * row (titles, collection, year), and where the layout came from.
+ * - 'shipped': the build's seed layout; 'stored': persisted in this browser under the same key;
+ * - 'placed': an earlier layout with the papers added since placed from their neighbours (rows
+ *   from `map.laidOut` on); 'computed': laid out now in the layout worker.
+ */
+export interface MapResult {
+  map: PaperMap;
+  titles: string[];
+  collections: string[];
+  years: (number | undefined)[];
+  source: 'shipped' | 'stored' | 'placed' | 'computed';
+  /** Rows placed from neighbours since the last full layout. */
+  placed: number;
+  /** Enough papers were placed rather than laid out that a re-layout is worth offering. */
+  relayoutRecommended: boolean;
+  /** Papers in scope left off the map because their vector is not ready yet. */
+  missing: number;
+  tookMs: number;
+}
+
 export type EngineEvent =
   | EmbedProgressEvent
   | ModelProgressEvent
+  | MapProgressEvent
   | { kind: 'status'; status: EngineStatus }
   | { kind: 'idle' };

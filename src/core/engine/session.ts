@@ -24,7 +24,7 @@ import { isWeakMatch } from '../search/weak-match.ts';
 import { transformerIdentity, vectorKey, type VectorIdentity } from '../vectors/identity.ts';
 import type { ShippedResult } from '../vectors/shipped.ts';
 import type { StoredVector } from '../store/store.ts';
-import type { EngineEvent, EngineStatus, ImportCommitResult, ImportPreview, ModelChoice, Notice, ReembedCost, RelatedResult, SearchResult } from './api.ts';
+import type { EngineEvent, EngineStatus, ImportCommitResult, ImportPreview, MapResult, ModelChoice, Notice, ReembedCost, RelatedResult, SearchResult } from './api.ts';
 import { AtlasError } from './errors.ts';
 import { validateFilters, type SearchFilters } from '../search/filters.ts';
 import { Indexer } from './indexer.ts';
@@ -34,6 +34,8 @@ import { ModelSlot, type DeviceRequest, type LoadModel } from './model-slot.ts';
 import { NoticeBoard } from './notices.ts';
 import { ReadingList } from './reading-list.ts';
 import { StorageGuard } from './storage.ts';
+import { MapService, type MapRequest, type RunLayout } from './map-service.ts';
+import type { PaperMap } from '../map/map-format.ts';
 
 export { SEED_COLLECTION } from './library.ts';
 export { EMBED_BATCH } from './indexer.ts';
@@ -69,6 +71,10 @@ export interface SessionDeps {
   now?: () => number;
   /** Ranking options (tests lower `exactThreshold` to exercise HNSW persistence on small corpora). */
   engineOptions?: Omit<SearchEngineOptions, 'model'>;
+  /** The build's map layout for a vector key (core/map/shipped-map.ts). */
+  loadShippedMap?: (vectorKey: string) => Promise<PaperMap | undefined>;
+  /** Lays out a map off this thread (the layout worker); default: in-thread (tests). */
+  runLayout?: RunLayout;
 }
 
 export interface InitOptions {
@@ -102,6 +108,7 @@ export class EngineSession {
   private readonly primary: SpaceIndexer;
   private readonly spaceDeps: SpaceDeps;
   private engine: SearchEngine;
+  private readonly maps: MapService;
   private started = false;
   private readonly now: () => number;
 
@@ -121,6 +128,23 @@ export class EngineSession {
     this.spaceDeps = { loadShipped: deps.loadShipped, onEmbedProgress: (e: EngineEvent) => deps.emit(e), changed: () => this.emitStatus(), now: this.now };
     this.primary = new SpaceIndexer('primary', this.slot, this.spaceDeps, this.library, this.storage, this.notices, () => this.engine);
     this.indexer.add(this.primary);
+    this.maps = new MapService({
+      papers: (collections) => {
+        const allowed = collections?.length ? new Set(collections) : undefined;
+        return this.library.list().filter((p) => !allowed || allowed.has(collectionOf(p)));
+      },
+      // The primary model's identity is known before it loads, so a shipped / stored map paints at once.
+      identity: () => this.slot.model?.identity ?? transformerIdentity(getModel(this.slot.modelId), APP_DTYPE),
+      vector: (p) => {
+        const m = this.slot.model;
+        return m && this.primary.hasVector(p) ? this.engine.findSpace(m.identity)?.getVector(p.id) : undefined;
+      },
+      storage: this.storage,
+      emit: (e) => deps.emit(e),
+      loadShippedMap: deps.loadShippedMap,
+      runLayout: deps.runLayout,
+      now: this.now,
+    });
   }
 
   // ---------------------------------------------------------------- status & notices
@@ -283,7 +307,8 @@ export class EngineSession {
 
   // ---------------------------------------------------------------- queries
 
-  async search(question: string, mode: SearchMode, k = DEFAULT_RESULTS, collections?: string[], rawFilters?: SearchFilters): Promise<SearchResult> {
+  /** `ids`: only these papers (a selection on the map); undefined = no limit. */
+  async search(question: string, mode: SearchMode, k = DEFAULT_RESULTS, collections?: string[], rawFilters?: SearchFilters, ids?: string[]): Promise<SearchResult> {
     let filters: SearchFilters | undefined;
     try {
       filters = validateFilters(rawFilters);
@@ -307,8 +332,8 @@ export class EngineSession {
     const model = tier?.space.slot.model;
     const spaces = model ? [vectorKey(model.identity)] : undefined;
     const fusion = tier?.tier === 'quick' ? QUICK_FUSION : undefined;
-    const hits = question.trim() ? await this.engine.search(question, { k, mode: used, collections, spaces, fusion, filters }) : [];
-    const total = question.trim() ? Math.max(hits.length, this.engine.countMatches(question, used, collections, filters)) : 0;
+    const hits = question.trim() ? await this.engine.search(question, { k, mode: used, collections, spaces, fusion, filters, ids }) : [];
+    const total = question.trim() ? Math.max(hits.length, this.engine.countMatches(question, used, collections, filters, ids)) : 0;
     const weakMatch = model && used !== 'lexical' && hits.length ? isWeakMatch(hits, model.modelId) : undefined;
     return { hits, mode: used, tier: tier?.tier, note, ...(weakMatch === undefined ? {} : { weakMatch }), tookMs: this.now() - t0, total };
   }
@@ -342,6 +367,11 @@ export class EngineSession {
   /** Which of these papers are starred (bundle export). */
   starredOf(ids: string[]): string[] {
     return ids.filter((id) => this.reading.has(id));
+  }
+
+  /** The map of these collections (map-service.ts: shipped, stored, placed or laid out now). */
+  map(req: MapRequest = {}): Promise<MapResult> {
+    return this.maps.get(req);
   }
 
   // ---------------------------------------------------------------- collections
@@ -442,6 +472,7 @@ export class EngineSession {
     await this.storage.safe((s) => s.clear(), undefined);
     this.reading.reset();
     for (const s of this.indexer.all) s.reset();
+    this.maps.reset();
     this.notices.clear();
     this.engine = new SearchEngine(this.deps.engineOptions);
     for (const s of this.indexer.all) if (s.slot.model) this.engine.useModel(s.slot.model);

@@ -87,3 +87,47 @@ export function extendMap(map: PaperMap, input: ExtendInput): PaperMap & { relay
     relayoutRecommended: relayoutRecommended(map.laidOut, n + m - map.laidOut),
   };
 }
+
+/**
+ * The map without the rows `keep` rejects (papers deleted, out of scope, or whose text changed):
+ * the remaining points keep their positions (a valid layout stays valid when points leave), empty
+ * clusters are dropped and the rest renumbered largest first, sizes, centres and labels recomputed
+ * from the members that remain. `papers` are the kept rows in map order (their text feeds labels).
+ */
+export function restrictMap(map: PaperMap, vectorIdentity: string, papers: readonly MapPaper[]): PaperMap {
+  const rowOf = new Map(map.ids.map((id, i) => [id, i]));
+  const rows = papers.map((p) => {
+    const r = rowOf.get(p.id);
+    if (r === undefined) throw new Error(`restrictMap: ${p.id} is not on the map`);
+    return r;
+  });
+  for (let j = 1; j < rows.length; j++) if (rows[j]! <= rows[j - 1]!) throw new Error('restrictMap: papers must be in map row order');
+  const coords = new Float32Array(rows.length * 2);
+  const sizes = new Array<number>(map.clusters.length).fill(0);
+  const sums = new Float64Array(map.clusters.length * 2);
+  rows.forEach((r, j) => {
+    coords[2 * j] = map.coords[2 * r]!;
+    coords[2 * j + 1] = map.coords[2 * r + 1]!;
+    const c = map.cluster[r]!;
+    sizes[c]!++;
+    sums[2 * c]! += coords[2 * j]!;
+    sums[2 * c + 1]! += coords[2 * j + 1]!;
+  });
+  const order = sizes.map((_, c) => c).filter((c) => sizes[c]! > 0).sort((a, b) => sizes[b]! - sizes[a]! || a - b);
+  const rank = new Int32Array(map.clusters.length).fill(-1);
+  order.forEach((old, i) => (rank[old] = i));
+  const cluster = Int32Array.from(rows, (r) => rank[map.cluster[r]!]!);
+  const centers = new Float32Array(order.length * 2);
+  order.forEach((old, i) => {
+    centers[2 * i] = sums[2 * old]! / sizes[old]!;
+    centers[2 * i + 1] = sums[2 * old + 1]! / sizes[old]!;
+  });
+  return {
+    key: mapKey(vectorIdentity, papers),
+    ids: papers.map((p) => p.id),
+    coords,
+    laidOut: rows.filter((r) => r < map.laidOut).length,
+    cluster,
+    clusters: order.length ? describeClusters(papers, cluster, order.length, centers, order.map((c) => sizes[c]!)) : [],
+  };
+}

@@ -45,6 +45,8 @@ export interface SearchOptions {
   mode?: SearchMode;
   /** Restrict to papers whose `collection` is one of these. */
   collections?: string[];
+  /** Restrict to these paper ids (a selection on the map); undefined = no limit, [] = nothing. */
+  ids?: string[];
   /** Vector spaces to rank with (default: every ready space). */
   spaces?: VectorKey[];
   /** Pick the best sentence per hit (default true); evaluation turns it off since it only ranks. */
@@ -106,8 +108,8 @@ export class SearchEngine {
    * How many papers a question can list: for keywords, the papers sharing at least one query term;
    * for semantic / hybrid ranking every paper in scope is ranked, so all of them.
    */
-  countMatches(question: string, mode: SearchMode, collections?: string[], filters?: SearchFilters): number {
-    const lex = this.lexFilter(collections, undefined, filters);
+  countMatches(question: string, mode: SearchMode, collections?: string[], filters?: SearchFilters, ids?: string[]): number {
+    const lex = this.lexFilter(collections, undefined, filters, ids);
     if (mode === 'lexical') return question.trim() ? this.bm25.search(question, Infinity, lex).length : 0;
     let n = 0;
     for (const l of this.labelOf.values()) if (lex(l)) n++;
@@ -209,13 +211,15 @@ export class SearchEngine {
 
   // ---------------------------------------------------------------- queries
 
-  /** Lexical-label filter for live papers in the allowed collections that pass the fielded filters. */
-  private lexFilter(collections?: string[], exclude?: string, filters?: SearchFilters): (label: number) => boolean {
+  /** Lexical-label filter for live papers in the allowed collections (and `ids`, when given) that pass the fielded filters. */
+  private lexFilter(collections?: string[], exclude?: string, filters?: SearchFilters, ids?: string[]): (label: number) => boolean {
     const allowed = collections && collections.length ? new Set(collections) : null;
     const fielded = paperFilter(filters);
+    const only = ids ? new Set(ids) : null;
     return (label) => {
       const p = this.papers[label];
       if (!p || p.id === exclude) return false;
+      if (only && !only.has(p.id)) return false;
       return (!allowed || allowed.has(p.collection ?? '')) && fielded(p);
     };
   }
@@ -241,7 +245,7 @@ export class SearchEngine {
     const fusion: FusionOptions = opts.fusion ? { ...this.fusion, ...opts.fusion } : this.fusion;
     const mode = opts.mode ?? 'hybrid';
     if (!question.trim() || k <= 0) return [];
-    const lex = this.lexFilter(opts.collections, undefined, opts.filters);
+    const lex = this.lexFilter(opts.collections, undefined, opts.filters, opts.ids);
     let ranked: { label: number; score: number }[];
     const lexRanks = new Map<number, number>();
     const vecRanks = new Map<number, number>();

@@ -5,4 +5,6 @@ export interface FrameInfo {
   /** Time since the previous frame of the same interaction (ms), 0 for the first. */
   dt: number;
   moving: boolean;
+  /** Drawing-buffer resolution relative to full (LOW_RES while moving on slow GL), 1 at rest. */
+  scale?: number;
 }

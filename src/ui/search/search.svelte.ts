@@ -32,6 +32,8 @@ export class SearchState {
   sort = $state<SortOrder>('relevance');
   /** Results requested (grows by PAGE_SIZE with "Show more"; a new question starts over). */
   limit = $state(PAGE_SIZE);
+  /** Papers searched, set by a selection on the map (map/map.svelte.ts); null means no limit. */
+  within = $state.raw<string[] | null>(null);
   answered = $state('');
   pending = $state(false);
   private seq = 0;
@@ -98,6 +100,7 @@ export class SearchState {
         k: this.limit,
         collections: this.scope.length ? $state.snapshot(this.scope) : undefined,
         filters: Object.keys(filters).length ? filters : undefined,
+        ids: this.within ?? undefined,
       });
       if (my !== this.seq) return; // a newer search superseded this one
       this.result = r;
