@@ -174,6 +174,18 @@ describe('map view', () => {
     await expect.poll(() => page.getByTestId('map-panel').getAttribute('data-selection')).toBe('0');
   }, 60_000);
 
+  it('colours by year or collection, with a colour key', async () => {
+    const { page } = s;
+    await page.getByTestId('map-colour').selectOption('year');
+    await expect.poll(() => page.getByTestId('map-legend').locator('li').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('map-description').innerText()).toMatch(/coloured by year/);
+    await page.getByTestId('map-colour').selectOption('collection');
+    await expect.poll(() => page.getByTestId('map-legend').innerText()).toMatch(/\S/);
+    expect(await page.getByTestId('map-description').innerText()).toMatch(/coloured by collection/);
+    await page.getByTestId('map-colour').selectOption('cluster');
+    expect(await page.getByTestId('map-legend').count()).toBe(0);
+  }, 60_000);
+
   it('has no serious or critical accessibility violations (axe-core)', async () => {
     const { page } = s;
     await page.addScriptTag({ path: AXE });
