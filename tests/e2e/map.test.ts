@@ -132,6 +132,15 @@ describe('map view', () => {
     expect((await paper.locator('h3').innerText()).trim()).toBe(firstHitTitle);
     await expect.poll(() => paper.getByTestId('map-related').locator('li').count(), { timeout: 60_000 }).toBeGreaterThan(0);
     expect((await paper.locator('.abstract').innerText()).length).toBeGreaterThan(50);
+
+    // Keyboard on the focused map pans it; the page's keys (arrows = result cursor, Escape =
+    // clear the question) stay out of it.
+    const canvas = page.getByTestId('map-view').locator('canvas');
+    await canvas.focus();
+    for (const key of ['ArrowDown', 'ArrowRight', 'Escape']) await page.keyboard.press(key);
+    expect(await canvas.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await page.getByTestId('search-input').inputValue()).toBe(QUESTION);
+    await page.keyboard.press('0');
   }, 420_000);
 
   it('a lasso around a region limits the next search to the papers inside it', async () => {
