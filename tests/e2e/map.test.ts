@@ -132,6 +132,15 @@ describe('map view', () => {
     expect((await paper.locator('h3').innerText()).trim()).toBe(firstHitTitle);
     await expect.poll(() => paper.getByTestId('map-related').locator('li').count(), { timeout: 60_000 }).toBeGreaterThan(0);
     expect((await paper.locator('.abstract').innerText()).length).toBeGreaterThan(50);
+
+    // Keyboard on the focused map pans it; the page's keys (arrows = result cursor, Escape =
+    // clear the question) stay out of it.
+    const canvas = page.getByTestId('map-view').locator('canvas');
+    await canvas.focus();
+    for (const key of ['ArrowDown', 'ArrowRight', 'Escape']) await page.keyboard.press(key);
+    expect(await canvas.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await page.getByTestId('search-input').inputValue()).toBe(QUESTION);
+    await page.keyboard.press('0');
   }, 420_000);
 
   it('a lasso around a region limits the next search to the papers inside it', async () => {
@@ -172,6 +181,18 @@ describe('map view', () => {
     await expect.poll(() => page.getByTestId('map-panel').getAttribute('data-selection')).toBe(String(n));
     await page.keyboard.press('Enter'); // again: clears
     await expect.poll(() => page.getByTestId('map-panel').getAttribute('data-selection')).toBe('0');
+  }, 60_000);
+
+  it('colours by year or collection, with a colour key', async () => {
+    const { page } = s;
+    await page.getByTestId('map-colour').selectOption('year');
+    await expect.poll(() => page.getByTestId('map-legend').locator('li').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('map-description').innerText()).toMatch(/coloured by year/);
+    await page.getByTestId('map-colour').selectOption('collection');
+    await expect.poll(() => page.getByTestId('map-legend').innerText()).toMatch(/\S/);
+    expect(await page.getByTestId('map-description').innerText()).toMatch(/coloured by collection/);
+    await page.getByTestId('map-colour').selectOption('cluster');
+    expect(await page.getByTestId('map-legend').count()).toBe(0);
   }, 60_000);
 
   it('has no serious or critical accessibility violations (axe-core)', async () => {
