@@ -32,4 +32,10 @@ describe('weak-match signal', () => {
     expect(await s.page.getByTestId('weak-match').count()).toBe(0);
     expect(s.errors).toEqual([]);
   });
+
+  it('offers the "best quality" setting, off by default, naming its second model', async () => {
+    const box = s.page.getByTestId('best-quality');
+    expect(await box.isChecked()).toBe(false);
+    expect(await s.page.locator('label', { has: box }).innerText()).toMatch(/Best quality \(\+all-MiniLM-L6-v2\)/);
+  });
 });
