@@ -105,6 +105,19 @@ describe('best quality (second model fused)', () => {
     expect(models.extra.queries).toBe(1);
   });
 
+  it('refuses to add the second model when it is the active model already, and switching to it drops the extra space', async () => {
+    const store = new MemoryStore();
+    const { s } = session(store);
+    await s.init({ useShipped: false });
+    await s.setBestQuality(true);
+    await extraReady(s);
+    await s.setModel(BEST_QUALITY_MODEL_ID);
+    expect(s.status().bestQuality.on).toBe(false);
+    await expect(s.setBestQuality(true)).rejects.toThrow(/active model already/);
+    await s.idle();
+    expect(s.status().spaces.filter((x) => x.modelId === BEST_QUALITY_MODEL_ID)).toHaveLength(1);
+  });
+
   it('persists the choice; a reload reuses the stored vectors of both models', async () => {
     const store = new MemoryStore();
     const first = session(store);

@@ -193,7 +193,7 @@ export class EngineSession {
     this.slot.modelId = getModel(opts.modelId ?? stored ?? DEFAULT_MODEL_ID).id;
     // Static vectors cost ~0.1 s for the seed corpus: nothing is shipped for them (no manifest fetch).
     if (opts.quickModelId && !this.quick) this.addSpace('quick', opts.quickModelId).useShipped = false;
-    if (await this.storage.safe((s) => s.getMeta<boolean>('bestQuality'), undefined)) this.addSpace('extra', BEST_QUALITY_MODEL_ID).useShipped = opts.useShipped ?? true;
+    if (this.slot.modelId !== BEST_QUALITY_MODEL_ID && (await this.storage.safe((s) => s.getMeta<boolean>('bestQuality'), undefined))) this.addSpace('extra', BEST_QUALITY_MODEL_ID).useShipped = opts.useShipped ?? true;
     await this.loadPapers(opts.expectStored ?? false);
     this.started = true;
     this.emitStatus();
@@ -243,6 +243,8 @@ export class EngineSession {
    */
   async setBestQuality(on: boolean): Promise<EngineStatus> {
     const extra = this.indexer.all.find((s) => s.role === 'extra');
+    // The same model twice would be one vector space counted twice (and removing it would drop the primary's).
+    if (on && this.slot.modelId === BEST_QUALITY_MODEL_ID) throw new AtlasError('bad-request', `Best quality adds ${BEST_QUALITY_MODEL_ID} beside the active model, and it is the active model already.`);
     if (on && !extra) {
       this.addSpace('extra', BEST_QUALITY_MODEL_ID);
       void this.indexer.idle().then(() => this.startIndexing());
@@ -437,6 +439,11 @@ export class EngineSession {
   async setModel(modelId: string): Promise<EngineStatus> {
     const spec = getModel(modelId);
     if (spec.id === this.slot.modelId && this.slot.model) return this.status();
+    const extra = this.indexer.all.find((x) => x.role === 'extra');
+    if (extra && spec.id === BEST_QUALITY_MODEL_ID) {
+      this.removeSpace(extra);
+      await this.storage.safe((x) => x.setMeta('bestQuality', false), undefined);
+    }
     this.cancel();
     await this.idle();
     await this.storage.safe((s) => s.setMeta('modelId', spec.id), undefined);
