@@ -22,7 +22,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSeed } from '../src/core/import/seed-parser.ts';
 import { textHash } from '../src/core/library/ids.ts';
-import { APP_DTYPE, DEFAULT_MODEL_ID, getModel, type ModelSpec } from '../src/core/model/registry.ts';
+import { APP_DTYPE, BEST_QUALITY_MODEL_ID, DEFAULT_MODEL_ID, getModel, type ModelSpec } from '../src/core/model/registry.ts';
 import { identityMismatch, transformerIdentity, type VectorIdentity } from '../src/core/vectors/identity.ts';
 import { reconcile, type VectorSource } from '../src/core/vectors/reconcile.ts';
 import {
@@ -68,7 +68,15 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--force') a.force = true;
     else throw new Error(`unknown argument ${k}; usage: precompute [--model id]... [--seeds dir] [--out dir] [--models-dir dir] [--force]`);
   }
-  if (a.models.length === 0) a.models.push(DEFAULT_MODEL_ID);
+  if (a.models.length === 0) {
+    a.models.push(DEFAULT_MODEL_ID);
+    // The "best quality" model too, so turning the setting on embeds nothing for the seed corpus;
+    // skipped with a note when its files are not installed (npm run fetch-model -- --all).
+    const bq = getModel(BEST_QUALITY_MODEL_ID);
+    const onnx = bq.onnx[APP_DTYPE];
+    if (onnx && existsSync(join(a.modelsDir, bq.id, onnx.path))) a.models.push(bq.id);
+    else console.warn(`precompute: ${bq.id} is not in ${a.modelsDir}; no shipped vectors for the "best quality" setting`);
+  }
   return a;
 }
 

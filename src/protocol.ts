@@ -74,6 +74,8 @@ export interface EngineApi {
   rebuild(p: NoParams): EngineStatus;
   reembedCost(p: { modelId: string }): ReembedCost;
   setModel(p: { modelId: string }): EngineStatus;
+  /** "Best quality": fuse a second model (session.ts BEST_QUALITY_MODEL_ID) with the default one. */
+  setBestQuality(p: { on: boolean }): EngineStatus;
   reembed(p: NoParams): EngineStatus;
   cancel(p: NoParams): { cancelled: boolean };
   dismissNotice(p: { id: string }): EngineStatus;

@@ -119,6 +119,7 @@ const handlers: Handlers = {
   rebuild: async () => announced('clear', await session.rebuild()),
   reembedCost: (r) => session.reembedCost(r.modelId),
   setModel: (r) => session.setModel(r.modelId),
+  setBestQuality: (r) => session.setBestQuality(r.on),
   reembed: () => session.reembed(),
   cancel: () => ({ cancelled: session.cancel() }),
   dismissNotice: (r) => session.dismissNotice(r.id),

@@ -4,7 +4,7 @@
  * labelled. Built site, real model, fresh profile (shipped seed vectors, so nothing is embedded).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ask, openApp, waitForSemanticReady, type AppSession } from './harness.ts';
+import { ask, openApp, waitForSemanticReady, waitForStatus, type AppSession } from './harness.ts';
 
 const WEAK = 'No strong match — closest papers:';
 
@@ -30,6 +30,30 @@ describe('weak-match signal', () => {
     const { titles } = await ask(s.page, 'learning speech representations from raw audio without transcriptions', 'hybrid');
     expect(titles.length).toBeGreaterThan(0);
     expect(await s.page.getByTestId('weak-match').count()).toBe(0);
+    expect(s.errors).toEqual([]);
+  });
+
+  it('offers the "best quality" setting, off by default, naming its second model', async () => {
+    const box = s.page.getByTestId('best-quality');
+    expect(await box.isChecked()).toBe(false);
+    expect(await s.page.locator('label', { has: box }).innerText()).toMatch(/Best quality \(\+all-MiniLM-L6-v2\)/);
+  });
+
+  it('turning it on states the cost, then serves the seed corpus from shipped MiniLM vectors', async () => {
+    let dialog = '';
+    s.page.once('dialog', (d) => {
+      dialog = d.message();
+      void d.accept();
+    });
+    await s.page.getByTestId('best-quality').check();
+    await expect.poll(() => dialog).toMatch(/all-MiniLM-L6-v2.*downloads the model \(\d+ MB\)/);
+    const st = await waitForStatus(s.page, (x) => !!x.spaces.find((y) => y.role === 'extra')?.ready, 300_000, 'the best-quality space');
+    const extra = st.spaces.find((y) => y.role === 'extra')!;
+    expect(extra.modelId).toBe('Xenova/all-MiniLM-L6-v2');
+    expect(extra.embedded).toBe(0);
+    expect(extra.shipped).toBe(st.papers);
+    const { titles } = await ask(s.page, 'learning speech representations from raw audio without transcriptions', 'hybrid');
+    expect(titles.length).toBeGreaterThan(0);
     expect(s.errors).toEqual([]);
   });
 });

@@ -125,7 +125,9 @@ describe('CLI search / related / eval (real default model)', () => {
     const j = JSON.parse(r.out);
     expect(j).toMatchObject({ n: 2, model: DEFAULT_MODEL_ID });
     for (const mode of ['lexical', 'vector', 'hybrid']) {
-      expect(Object.keys(j[mode]).sort()).toEqual(['mrr', 'recall_at_1', 'recall_at_10', 'recall_at_5']);
+      expect(Object.keys(j[mode]).sort()).toEqual([
+        'mrr', 'ndcg_at_10', 'recall_at_1', 'recall_at_10', 'recall_at_5', 'success_at_1', 'success_at_10', 'success_at_5',
+      ]);
       // The summary must be what its own per-query ranks say, by the documented definitions.
       const ranks: (number | null)[][] = j.queries.map((q: { ranks: Record<string, (number | null)[]> }) => q.ranks[mode]);
       const recall = (n: number) => ranks.reduce((a, r) => a + r.filter((x) => x !== null && x <= n).length / r.length, 0) / ranks.length;
@@ -137,6 +139,9 @@ describe('CLI search / related / eval (real default model)', () => {
       expect(j[mode].recall_at_5).toBeCloseTo(recall(5), 4);
       expect(j[mode].recall_at_10).toBeCloseTo(recall(10), 4);
       expect(j[mode].mrr).toBeCloseTo(mrr, 4);
+      const success = (n: number) => ranks.filter((r) => r.some((x) => x !== null && x <= n)).length / ranks.length;
+      expect(j[mode].success_at_1).toBeCloseTo(success(1), 4);
+      expect(j[mode].success_at_10).toBeCloseTo(success(10), 4);
     }
     // The first question's paper is in this corpus and found by some mode: the report is not all zeros.
     expect(Math.max(j.lexical.mrr, j.vector.mrr, j.hybrid.mrr)).toBeGreaterThan(0);

@@ -66,6 +66,8 @@ export interface EngineStatus {
   modelId: string;
   /** The models this build offers. */
   models: ModelChoice[];
+  /** The "best quality" setting: the second model fused with the default one, and whether it is on. */
+  bestQuality: { modelId: string; on: boolean };
   /** vectors/identity.ts key of the active model's vectors, once the model is loaded. */
   vectorKey?: string;
   modelState: 'idle' | 'loading' | 'ready' | 'failed';

@@ -18,7 +18,7 @@
  */
 import type { EmbeddingModel, Paper, SearchHit, SearchMode } from '../types.ts';
 import type { Store } from '../store/store.ts';
-import { APP_DTYPE, DEFAULT_MODEL_ID, getModel, MODELS } from '../model/registry.ts';
+import { APP_DTYPE, BEST_QUALITY_MODEL_ID, DEFAULT_MODEL_ID, getModel, MODELS } from '../model/registry.ts';
 import { DEFAULT_RESULTS, SearchEngine, type FusionOptions, type SearchEngineOptions, type VectorSpace } from '../search/engine.ts';
 import { isWeakMatch } from '../search/weak-match.ts';
 import { transformerIdentity, vectorKey, type VectorIdentity } from '../vectors/identity.ts';
@@ -52,6 +52,15 @@ export const DEFAULT_RELATED = 10;
  * vs .933 / .484 / .888; `npx tsx bench/fusion.ts --fine`).
  */
 export const QUICK_FUSION: Partial<FusionOptions> = { alpha: 0.3 };
+
+/**
+ * The "best quality" setting's second model, fused with the default model and BM25 (z-score fusion,
+ * the vector weight shared). Measured (README "Choosing the model and the ranking", bench/fusion.ts):
+ * bge + MiniLM + BM25 MRR@10 1.000 / .639 / .917 on dev-queries / dev-paraphrase / title check vs
+ * bge + BM25's 1.000 / .627 / .912 — a small gain for a second download (~23 MB) and twice the
+ * embedding work, so it is an opt-in setting, not the default.
+ */
+export { BEST_QUALITY_MODEL_ID };
 
 /** Fallback embedding speed (docs/s) for cost estimates before anything was measured here. */
 const DEFAULT_RATE = 3;
@@ -158,6 +167,7 @@ export class EngineSession {
       collections: this.library.collections((p) => this.primary.hasVector(p)),
       modelId: this.slot.modelId,
       models: modelChoices(),
+      bestQuality: { modelId: BEST_QUALITY_MODEL_ID, on: this.indexer.all.some((s) => s.role === 'extra') },
       vectorKey: model ? vectorKey(model.identity) : undefined,
       modelState: this.slot.state,
       modelError: this.slot.error,
@@ -220,6 +230,7 @@ export class EngineSession {
     this.slot.modelId = getModel(opts.modelId ?? stored ?? DEFAULT_MODEL_ID).id;
     // Static vectors cost ~0.1 s for the seed corpus: nothing is shipped for them (no manifest fetch).
     if (opts.quickModelId && !this.quick) this.addSpace('quick', opts.quickModelId).useShipped = false;
+    if (this.slot.modelId !== BEST_QUALITY_MODEL_ID && (await this.storage.safe((s) => s.getMeta<boolean>('bestQuality'), undefined))) this.addSpace('extra', BEST_QUALITY_MODEL_ID).useShipped = opts.useShipped ?? true;
     await this.loadPapers(opts.expectStored ?? false);
     await this.reading.load();
     this.started = true;
@@ -269,6 +280,24 @@ export class EngineSession {
     const space = new SpaceIndexer(role, slot, this.spaceDeps, this.library, this.storage, this.notices, () => this.engine);
     this.indexer.add(space);
     return space;
+  }
+
+  /**
+   * "Best quality": adds (or removes) the second model's space. It is indexed after the running
+   * indexing run (which has its spaces fixed), from shipped or stored vectors where they exist, and
+   * searched together with the primary space once it covers every paper. Persisted in storage meta.
+   */
+  async setBestQuality(on: boolean): Promise<EngineStatus> {
+    const extra = this.indexer.all.find((s) => s.role === 'extra');
+    // The same model twice would be one vector space counted twice (and removing it would drop the primary's).
+    if (on && this.slot.modelId === BEST_QUALITY_MODEL_ID) throw new AtlasError('bad-request', `Best quality adds ${BEST_QUALITY_MODEL_ID} beside the active model, and it is the active model already.`);
+    if (on && !extra) {
+      this.addSpace('extra', BEST_QUALITY_MODEL_ID);
+      void this.indexer.idle().then(() => this.startIndexing());
+    } else if (!on && extra) this.removeSpace(extra);
+    await this.storage.safe((s) => s.setMeta('bestQuality', on), undefined);
+    this.emitStatus();
+    return this.status();
   }
 
   removeSpace(space: SpaceIndexer): void {
@@ -331,6 +360,10 @@ export class EngineSession {
     }
     const model = tier?.space.slot.model;
     const spaces = model ? [vectorKey(model.identity)] : undefined;
+    // Best quality: the second model joins the full tier once it covers every paper (a partial
+    // space would rank the papers it has over the others, as for the tiers).
+    const extra = this.indexer.all.find((s) => s.role === 'extra');
+    if (spaces && tier?.tier === 'full' && extra?.slot.model && extra.semanticReady) spaces.push(vectorKey(extra.slot.model.identity));
     const fusion = tier?.tier === 'quick' ? QUICK_FUSION : undefined;
     const hits = question.trim() ? await this.engine.search(question, { k, mode: used, collections, spaces, fusion, filters, ids }) : [];
     const total = question.trim() ? Math.max(hits.length, this.engine.countMatches(question, used, collections, filters, ids)) : 0;
@@ -514,6 +547,11 @@ export class EngineSession {
   async setModel(modelId: string): Promise<EngineStatus> {
     const spec = getModel(modelId);
     if (spec.id === this.slot.modelId && this.slot.model) return this.status();
+    const extra = this.indexer.all.find((x) => x.role === 'extra');
+    if (extra && spec.id === BEST_QUALITY_MODEL_ID) {
+      this.removeSpace(extra);
+      await this.storage.safe((x) => x.setMeta('bestQuality', false), undefined);
+    }
     this.cancel();
     await this.idle();
     await this.storage.safe((s) => s.setMeta('modelId', spec.id), undefined);

@@ -154,6 +154,8 @@ export const MODELS: readonly ModelSpec[] = [
 
 /** The default model, chosen by measurement (see README "Choosing the model"). */
 export const DEFAULT_MODEL_ID = 'Xenova/bge-small-en-v1.5';
+/** The "best quality" setting's second model, fused with the default one (engine/session.ts). */
+export const BEST_QUALITY_MODEL_ID = 'Xenova/all-MiniLM-L6-v2';
 
 /**
  * The precision the app runs transformer models at, in the browser worker, the CLI and the build's
