@@ -4,6 +4,7 @@
  */
 import type { Page } from 'playwright-core';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 
 const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
 
@@ -15,7 +16,9 @@ export interface AxeFinding {
 }
 
 export async function runAxe(page: Page): Promise<AxeFinding[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
+  // Evaluated through the DevTools protocol, not as a <script> tag: the app's CSP refuses inline
+  // scripts (which is what addScriptTag inserts), and the test must not weaken the policy it checks.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(readFileSync(AXE, 'utf8'));
   return page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
     const r = await axe.run(document, { resultTypes: ['violations'] });

@@ -8,12 +8,11 @@
  * Questions are our own, not the eval file's. No wall-clock assertions.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { openApp, makeProfileDir, waitForStatus, ask, screenshot, type AppSession } from './harness.ts';
+import { runAxe } from './axe.ts';
 
 const QUESTION = 'learning robot manipulation policies from human videos';
-const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
 
 const BIBTEX = `@article{mapwire1,
   title = {Masked Autoencoding of Tactile Signals for Robot Grasping},
@@ -197,13 +196,7 @@ describe('map view', () => {
 
   it('has no serious or critical accessibility violations (axe-core)', async () => {
     const { page } = s;
-    await page.addScriptTag({ path: AXE });
-    const violations = (await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
-      const r = await axe.run(document, { resultTypes: ['violations'] });
-      return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-    })) as { id: string; impact: string; targets: string[] }[];
-    const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    const bad = await runAxe(page);
     expect(bad, JSON.stringify(bad, null, 1)).toEqual([]);
   }, 60_000);
 

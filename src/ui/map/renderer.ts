@@ -1,5 +1,6 @@
 /**
- * WebGL point renderer of the map (regl). Why our own and not regl-scatterplot, deck.gl or
+ * WebGL point renderer of the map (plain WebGL 1, no wrapper: regl compiles its draw commands with
+ * `new Function`, which the app's Content-Security-Policy — no 'unsafe-eval' — refuses). Why our own and not regl-scatterplot, deck.gl or
  * embedding-atlas: measured with 100k points in headless Chromium on SwiftShader GL (numbers in
  * bench/README.md, "Map"), regl-scatterplot drew 4–8 fps (it renders into a shared canvas and copies
  * every frame into the visible one), deck.gl 0.4–2.7 fps at 207 KiB gzip, and embedding-atlas's
@@ -14,7 +15,6 @@
  * on a real GPU it stays at n). Emphasised points (hits, the selected paper, a lasso selection)
  * and neighbour links are separate small draws on top, always complete.
  */
-import createREGL from 'regl';
 import type { Camera } from './camera.ts';
 import { scaleOf } from './camera.ts';
 import { mulberry32 } from '../../core/map/random.ts';
@@ -93,71 +93,67 @@ void main() {
   gl_FragColor = vec4(c.rgb, c.a * dim * a);
 }`;
 
+/** One attribute's source: a buffer with `size` components, or a constant for every vertex. */
+type Attr = { buffer: WebGLBuffer; size: number; type: number; normalized: boolean } | { constant: number };
+
 export class ScatterRenderer {
-  private regl: createREGL.Regl;
+  private readonly gl: WebGLRenderingContext;
+  private readonly points: { program: WebGLProgram; attrib: Record<'pos' | 'colour' | 'size' | 'ring', number>; uniform: Record<string, WebGLUniformLocation | null> };
+  private readonly lines: { program: WebGLProgram; pos: number; uniform: Record<string, WebGLUniformLocation | null> };
   private n = 0;
   private order: Uint32Array = new Uint32Array(0);
-  private pos: createREGL.Buffer;
-  private colour: createREGL.Buffer;
-  private ePos: createREGL.Buffer;
-  private eColour: createREGL.Buffer;
-  private eSize: createREGL.Buffer;
-  private eRing: createREGL.Buffer;
+  private readonly pos: WebGLBuffer;
+  private readonly colour: WebGLBuffer;
+  private readonly ePos: WebGLBuffer;
+  private readonly eColour: WebGLBuffer;
+  private readonly eSize: WebGLBuffer;
+  private readonly eRing: WebGLBuffer;
   private eCount = 0;
-  private links: createREGL.Buffer;
+  private readonly links: WebGLBuffer;
   private linkCount = 0;
   private coords: Float32Array = new Float32Array(0);
-  private drawPoints: createREGL.DrawCommand;
-  private drawLinks: createREGL.DrawCommand;
 
   constructor(readonly canvas: HTMLCanvasElement) {
-    this.regl = createREGL({ canvas, attributes: { antialias: false, alpha: false, preserveDrawingBuffer: false } });
-    const r = this.regl;
-    this.pos = r.buffer({ usage: 'static', type: 'float', length: 0 });
-    this.colour = r.buffer({ usage: 'static', type: 'uint8', length: 0 });
-    this.ePos = r.buffer({ usage: 'dynamic', type: 'float', length: 0 });
-    this.eColour = r.buffer({ usage: 'dynamic', type: 'uint8', length: 0 });
-    this.eSize = r.buffer({ usage: 'dynamic', type: 'float', length: 0 });
-    this.eRing = r.buffer({ usage: 'dynamic', type: 'float', length: 0 });
-    this.links = r.buffer({ usage: 'dynamic', type: 'float', length: 0 });
-    type P = { pos: createREGL.Buffer; colour: createREGL.Buffer; size: createREGL.Buffer | { constant: [number] }; ring: createREGL.Buffer | { constant: [number] }; count: number; centre: [number, number]; scale: [number, number]; pixelRatio: number; sizeMul: number; dim: number; ringColour: number[] };
-    this.drawPoints = r<{}, {}, P>({
-      vert: VERT,
-      frag: FRAG,
-      attributes: {
-        pos: r.prop<P, 'pos'>('pos'),
-        colour: { buffer: r.prop<P, 'colour'>('colour'), normalized: true, size: 4 },
-        size: r.prop<P, 'size'>('size'),
-        ring: r.prop<P, 'ring'>('ring'),
-      } as never,
-      uniforms: {
-        centre: r.prop<P, 'centre'>('centre'),
-        scale: r.prop<P, 'scale'>('scale'),
-        pixelRatio: r.prop<P, 'pixelRatio'>('pixelRatio'),
-        sizeMul: r.prop<P, 'sizeMul'>('sizeMul'),
-        dim: r.prop<P, 'dim'>('dim'),
-        ringColour: r.prop<P, 'ringColour'>('ringColour'),
-      },
-      primitive: 'points',
-      count: r.prop<P, 'count'>('count'),
-      depth: { enable: false },
-      blend: { enable: true, func: { srcRGB: 'src alpha', srcAlpha: 1, dstRGB: 'one minus src alpha', dstAlpha: 1 } },
-    });
-    type L = { count: number; centre: [number, number]; scale: [number, number]; colour: number[] };
-    this.drawLinks = r<{}, {}, L>({
-      vert: `precision highp float; attribute vec2 pos; uniform vec2 centre; uniform vec2 scale; void main() { gl_Position = vec4((pos - centre) * scale, 0.0, 1.0); }`,
-      frag: `precision mediump float; uniform vec4 colour; void main() { gl_FragColor = colour; }`,
-      attributes: { pos: this.links },
-      uniforms: { centre: r.prop<L, 'centre'>('centre'), scale: r.prop<L, 'scale'>('scale'), colour: r.prop<L, 'colour'>('colour') },
-      primitive: 'lines',
-      count: r.prop<L, 'count'>('count'),
-      depth: { enable: false },
-      blend: { enable: true, func: { src: 'src alpha', dst: 'one minus src alpha' } },
-    });
+    const gl = canvas.getContext('webgl', { antialias: false, alpha: false, preserveDrawingBuffer: false, depth: false });
+    if (!gl) throw new Error('WebGL is not available');
+    this.gl = gl;
+    const pp = link(gl, VERT, FRAG);
+    this.points = {
+      program: pp,
+      attrib: { pos: gl.getAttribLocation(pp, 'pos'), colour: gl.getAttribLocation(pp, 'colour'), size: gl.getAttribLocation(pp, 'size'), ring: gl.getAttribLocation(pp, 'ring') },
+      uniform: Object.fromEntries(['centre', 'scale', 'pixelRatio', 'sizeMul', 'dim', 'ringColour'].map((u) => [u, gl.getUniformLocation(pp, u)])),
+    };
+    const lp = link(
+      gl,
+      `precision highp float; attribute vec2 pos; uniform vec2 centre; uniform vec2 scale; void main() { gl_Position = vec4((pos - centre) * scale, 0.0, 1.0); }`,
+      `precision mediump float; uniform vec4 colour; void main() { gl_FragColor = colour; }`,
+    );
+    this.lines = { program: lp, pos: gl.getAttribLocation(lp, 'pos'), uniform: Object.fromEntries(['centre', 'scale', 'colour'].map((u) => [u, gl.getUniformLocation(lp, u)])) };
+    const buf = () => {
+      const b = gl.createBuffer();
+      if (!b) throw new Error('WebGL: could not create a buffer');
+      return b;
+    };
+    this.pos = buf();
+    this.colour = buf();
+    this.ePos = buf();
+    this.eColour = buf();
+    this.eSize = buf();
+    this.eRing = buf();
+    this.links = buf();
+    gl.disable(gl.DEPTH_TEST);
+    gl.enable(gl.BLEND);
+    gl.blendFuncSeparate(gl.SRC_ALPHA, gl.ONE_MINUS_SRC_ALPHA, gl.ONE, gl.ONE);
   }
 
   get size(): number {
     return this.n;
+  }
+
+  private upload(b: WebGLBuffer, data: ArrayBufferView, usage: number): void {
+    const gl = this.gl;
+    gl.bindBuffer(gl.ARRAY_BUFFER, b);
+    gl.bufferData(gl.ARRAY_BUFFER, data as ArrayBufferView<ArrayBuffer>, usage);
   }
 
   /** Positions (n × 2 world coordinates); resets colours to grey until setColours. */
@@ -171,7 +167,7 @@ export class ScatterRenderer {
       p[2 * k] = coords[2 * i]!;
       p[2 * k + 1] = coords[2 * i + 1]!;
     }
-    this.pos({ data: p, usage: 'static' });
+    this.upload(this.pos, p, this.gl.STATIC_DRAW);
     this.setColours(new Uint8Array(this.n * 4).fill(128));
   }
 
@@ -180,7 +176,7 @@ export class ScatterRenderer {
     if (rgba.length !== this.n * 4) throw new Error(`setColours: ${rgba.length} bytes for ${this.n} points`);
     const c = new Uint8Array(this.n * 4);
     for (let k = 0; k < this.n; k++) c.set(rgba.subarray(4 * this.order[k]!, 4 * this.order[k]! + 4), 4 * k);
-    this.colour({ data: c, usage: 'static' });
+    this.upload(this.colour, c, this.gl.STATIC_DRAW);
   }
 
   setEmphasis(points: readonly EmphasisPoint[]): void {
@@ -193,10 +189,11 @@ export class ScatterRenderer {
       s[j] = e.size;
       g[j] = e.ring;
     });
-    this.ePos({ data: p });
-    this.eColour({ data: c });
-    this.eSize({ data: s });
-    this.eRing({ data: g });
+    const gl = this.gl;
+    this.upload(this.ePos, p, gl.DYNAMIC_DRAW);
+    this.upload(this.eColour, c, gl.DYNAMIC_DRAW);
+    this.upload(this.eSize, s, gl.DYNAMIC_DRAW);
+    this.upload(this.eRing, g, gl.DYNAMIC_DRAW);
     this.eCount = m;
   }
 
@@ -207,29 +204,97 @@ export class ScatterRenderer {
       seg[2 * j] = this.coords[2 * row]!;
       seg[2 * j + 1] = this.coords[2 * row + 1]!;
     });
-    this.links({ data: seg });
+    this.upload(this.links, seg, this.gl.DYNAMIC_DRAW);
     this.linkCount = pairs.length;
   }
 
-  draw(cam: Camera, width: number, height: number, pixelRatio: number, o: DrawOptions): void {
-    const r = this.regl;
-    r.poll();
-    r.clear({ color: o.background.map((x) => x / 255) as [number, number, number, number], depth: 1 });
-    const s = scaleOf(cam, width, height);
-    const centre: [number, number] = [cam.cx, cam.cy];
-    const scale: [number, number] = [(2 * s) / width, (2 * s) / height];
-    const common = { centre, scale, pixelRatio, ringColour: o.ringColour.map((x) => x / 255) };
-    const count = Math.min(this.n, Math.max(0, Math.floor(o.count ?? this.n)));
-    if (count > 0) {
-      this.drawPoints({ ...common, pos: this.pos, colour: this.colour, size: { constant: [o.pointSize] }, ring: { constant: [0] }, count, sizeMul: 1, dim: o.dim });
+  private bind(loc: number, a: Attr): void {
+    const gl = this.gl;
+    if (loc < 0) return; // optimised out by the shader compiler
+    if ('constant' in a) {
+      gl.disableVertexAttribArray(loc);
+      gl.vertexAttrib1f(loc, a.constant);
+      return;
     }
-    if (this.linkCount > 0) this.drawLinks({ centre, scale, count: this.linkCount, colour: o.linkColour.map((x) => x / 255) });
+    gl.bindBuffer(gl.ARRAY_BUFFER, a.buffer);
+    gl.enableVertexAttribArray(loc);
+    gl.vertexAttribPointer(loc, a.size, a.type, a.normalized, 0, 0);
+  }
+
+  private drawPoints(count: number, pos: WebGLBuffer, colour: WebGLBuffer, size: Attr, ring: Attr, dim: number): void {
+    const gl = this.gl;
+    const { attrib, uniform } = this.points;
+    this.bind(attrib.pos, { buffer: pos, size: 2, type: gl.FLOAT, normalized: false });
+    this.bind(attrib.colour, { buffer: colour, size: 4, type: gl.UNSIGNED_BYTE, normalized: true });
+    this.bind(attrib.size, size);
+    this.bind(attrib.ring, ring);
+    gl.uniform1f(uniform.dim!, dim);
+    gl.drawArrays(gl.POINTS, 0, count);
+  }
+
+  draw(cam: Camera, width: number, height: number, pixelRatio: number, o: DrawOptions): void {
+    const gl = this.gl;
+    gl.viewport(0, 0, this.canvas.width, this.canvas.height);
+    const [br, bg, bb, ba] = o.background.map((x) => x / 255) as [number, number, number, number];
+    gl.clearColor(br, bg, bb, ba);
+    gl.clear(gl.COLOR_BUFFER_BIT);
+    const s = scaleOf(cam, width, height);
+    const sx = (2 * s) / width, sy = (2 * s) / height;
+    const count = Math.min(this.n, Math.max(0, Math.floor(o.count ?? this.n)));
+    const pts = this.points;
+    gl.useProgram(pts.program);
+    gl.uniform2f(pts.uniform.centre!, cam.cx, cam.cy);
+    gl.uniform2f(pts.uniform.scale!, sx, sy);
+    gl.uniform1f(pts.uniform.pixelRatio!, pixelRatio);
+    gl.uniform1f(pts.uniform.sizeMul!, 1);
+    const [rr, rg, rb, ra] = o.ringColour.map((x) => x / 255) as [number, number, number, number];
+    gl.uniform4f(pts.uniform.ringColour!, rr, rg, rb, ra);
+    if (count > 0) this.drawPoints(count, this.pos, this.colour, { constant: o.pointSize }, { constant: 0 }, o.dim);
+    if (this.linkCount > 0) {
+      const l = this.lines;
+      gl.useProgram(l.program);
+      gl.uniform2f(l.uniform.centre!, cam.cx, cam.cy);
+      gl.uniform2f(l.uniform.scale!, sx, sy);
+      const [lr, lg, lb, la] = o.linkColour.map((x) => x / 255) as [number, number, number, number];
+      gl.uniform4f(l.uniform.colour!, lr, lg, lb, la);
+      this.bind(l.pos, { buffer: this.links, size: 2, type: gl.FLOAT, normalized: false });
+      gl.drawArrays(gl.LINES, 0, this.linkCount);
+      gl.useProgram(pts.program);
+    }
     if (this.eCount > 0) {
-      this.drawPoints({ ...common, pos: this.ePos, colour: this.eColour, size: this.eSize, ring: this.eRing, count: this.eCount, sizeMul: 1, dim: 1 });
+      this.drawPoints(
+        this.eCount,
+        this.ePos,
+        this.eColour,
+        { buffer: this.eSize, size: 1, type: gl.FLOAT, normalized: false },
+        { buffer: this.eRing, size: 1, type: gl.FLOAT, normalized: false },
+        1,
+      );
     }
   }
 
   destroy(): void {
-    this.regl.destroy();
+    const gl = this.gl;
+    for (const b of [this.pos, this.colour, this.ePos, this.eColour, this.eSize, this.eRing, this.links]) gl.deleteBuffer(b);
+    gl.deleteProgram(this.points.program);
+    gl.deleteProgram(this.lines.program);
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
   }
+}
+
+/** Compiles and links a program; a shader error names the stage and the driver's log. */
+function link(gl: WebGLRenderingContext, vert: string, frag: string): WebGLProgram {
+  const compile = (type: number, src: string, stage: string) => {
+    const sh = gl.createShader(type)!;
+    gl.shaderSource(sh, src);
+    gl.compileShader(sh);
+    if (!gl.getShaderParameter(sh, gl.COMPILE_STATUS)) throw new Error(`WebGL ${stage} shader: ${gl.getShaderInfoLog(sh)}`);
+    return sh;
+  };
+  const p = gl.createProgram()!;
+  gl.attachShader(p, compile(gl.VERTEX_SHADER, vert, 'vertex'));
+  gl.attachShader(p, compile(gl.FRAGMENT_SHADER, frag, 'fragment'));
+  gl.linkProgram(p);
+  if (!gl.getProgramParameter(p, gl.LINK_STATUS)) throw new Error(`WebGL program: ${gl.getProgramInfoLog(p)}`);
+  return p;
 }

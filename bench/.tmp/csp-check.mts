@@ -1,0 +1,16 @@
+import { chromium } from 'playwright-core';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+const repo = '/work/main';
+const { serveStatic } = await import(join(repo, 'tests/e2e/static-server.ts'));
+const { chromiumArgs } = await import(join(repo, 'tests/e2e/harness.ts'));
+const { server, url } = await serveStatic(join(repo, 'dist'));
+const ctx = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'c-')), { executablePath: '/usr/bin/chromium', headless: true, args: chromiumArgs() });
+const page = ctx.pages()[0] ?? (await ctx.newPage());
+page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.log('console', m.type(), m.text().slice(0, 300)); });
+page.on('pageerror', (e) => console.log('pageerror', e.message.slice(0, 300)));
+await page.goto(url + '?view=map&q=masked%20video');
+await page.waitForTimeout(8000);
+await page.screenshot({ path: '/tmp/csp-map.png' });
+await ctx.close(); server.close();
