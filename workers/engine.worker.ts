@@ -10,7 +10,7 @@ import { openIdbStore, DB_NAME } from '../src/browser/idb-store.ts';
 import { loadEmbedder } from '../src/core/model/embedder.ts';
 import { loadStaticEmbedder } from '../src/core/model/static-embedder.ts';
 import { loadShippedVectors } from '../src/core/vectors/shipped.ts';
-import { handleImportPreview, handleExport } from './import-bridge.ts';
+import { handleImportPreview, handleImportCommit, handleExport } from './import-bridge.ts';
 import type { EngineEvent, Handlers, Reply, Request, RequestEnvelope, RequestType, ResultOf } from '../src/protocol.ts';
 import { wasmThreadCount } from '../src/core/model/threads.ts';
 import { APP_DTYPE, DEFAULT_STATIC_MODEL_ID, isStaticModelId } from '../src/core/model/registry.ts';
@@ -91,7 +91,7 @@ const handlers: Handlers = {
   },
   related: (r) => session.related(r.paperId, r.k, r.collections),
   importPreview: (r) => handleImportPreview(session, r.fileName, r.data),
-  importCommit: (r) => session.commitImport(r.token, r.collection, r.paperIds),
+  importCommit: (r) => handleImportCommit(session, r.token, r.collection, r.paperIds),
   export: (r) => handleExport(session, r.collection),
   deletePapers: async (r) => ({ deleted: await session.deletePapers(r.ids) }),
   deleteCollection: async (r) => ({ deleted: await session.deleteCollection(r.collection) }),
