@@ -61,7 +61,7 @@ describe('issue 11 features', () => {
     expect(await hit.getByTestId('result-venue').innerText()).toBe('Conference on Computer Vision and Pattern Recognition');
     const links = await hit.locator('a').evaluateAll((as) => as.map((a) => ({ kind: a.getAttribute('data-link-kind'), href: a.getAttribute('href'), rel: a.getAttribute('rel') })));
     expect(links).toEqual([
-      { kind: 'doi', href: 'https://doi.org/10.1109/CVPR46437.2021.01549', rel: 'noopener noreferrer' },
+      { kind: 'doi', href: 'https://doi.org/10.1109/cvpr46437.2021.01549', rel: 'noopener noreferrer' },
       { kind: 'arxiv', href: 'https://arxiv.org/abs/2011.10566', rel: 'noopener noreferrer' },
       { kind: 'url', href: 'https://example.org/simsiam', rel: 'noopener noreferrer' },
     ]);

@@ -34,6 +34,8 @@ export class SearchState {
   limit = $state(PAGE_SIZE);
   answered = $state('');
   pending = $state(false);
+  /** Bumped when Back / Forward replaced the state from the URL (form fields re-read it then). */
+  restored = $state(0);
   private seq = 0;
   private debounce: ReturnType<typeof setTimeout> | undefined;
 
@@ -131,6 +133,7 @@ export class SearchState {
   /** Back / Forward: the URL already holds the search to show. */
   restore(search: string): void {
     this.apply(readUrlState(search));
+    this.restored++;
     void this.run('restore');
   }
 
