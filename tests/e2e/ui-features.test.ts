@@ -189,6 +189,7 @@ describe('issue 11 features', () => {
   }, 200_000);
 
   it('screenshots of the results state (1280×800, 390×844, light and dark)', async () => {
+    await waitForSemanticReady(s.page);
     await ask(s.page, 'simple siamese representation learning', 'hybrid');
     for (const [w, h] of [[1280, 800], [390, 844]] as const) {
       for (const scheme of ['light', 'dark'] as const) {
