@@ -11,7 +11,7 @@ import { openLibraryChannel } from '../src/browser/library-channel.ts';
 import { loadEmbedder } from '../src/core/model/embedder.ts';
 import { loadStaticEmbedder } from '../src/core/model/static-embedder.ts';
 import { loadShippedVectors } from '../src/core/vectors/shipped.ts';
-import { handleImportPreview, handleExport } from './import-bridge.ts';
+import { handleImportPreview, handleImportCommit, handleExport } from './import-bridge.ts';
 import { runMapLayout } from './map-runner.ts';
 import { loadShippedMap } from '../src/core/map/shipped-map.ts';
 import type { EngineEvent, Handlers, Reply, Request, RequestEnvelope, RequestType, ResultOf } from '../src/protocol.ts';
@@ -109,7 +109,8 @@ const handlers: Handlers = {
   related: (r) => session.related(r.paperId, r.k, r.collections),
   importPreview: (r) => handleImportPreview(session, r.fileName, r.data),
   importCommit: async (r) => {
-    const res = await session.commitImport(r.token, r.collection, r.paperIds);
+    // Stars staged from a bundle are applied inside handleImportCommit, before other tabs are told.
+    const res = await handleImportCommit(session, r.token, r.collection, r.paperIds);
     return announced('import', res, res.saved && res.added > 0);
   },
   export: (r) => handleExport(session, r.collection),

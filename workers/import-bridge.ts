@@ -70,10 +70,29 @@ function runJob(job: ImportJob): Promise<ImportJobResult> {
   });
 }
 
+/**
+ * Reading-list marks of the bundle waiting for commit, by preview token (a newer preview replaces
+ * the staged one, so only the latest token is kept).
+ */
+let stagedStars: { token: string; ids: Set<string> } | null = null;
+
+/** Commits an import; papers of a bundle that were on its exporter's reading list are starred here too. */
+export async function handleImportCommit(session: EngineSession, token: string, collection: string, paperIds: string[]): Promise<ResultOf<'importCommit'>> {
+  const stars = stagedStars?.token === token ? stagedStars.ids : undefined;
+  const res = await session.commitImport(token, collection, paperIds);
+  if (stars) {
+    stagedStars = null;
+    const ids = paperIds.filter((id) => stars.has(id));
+    if (ids.length) await session.star(ids, true);
+  }
+  return res;
+}
+
 export async function handleImportPreview(session: EngineSession, fileName: string, data: Uint8Array | string): Promise<ImportPreview> {
   // Identity fields only (see DedupeRef): one author is enough to match on. readAuthors: papers
   // stored by an earlier version may still hold string[] authors.
   const existing = session.getPapers().map((p) => ({ id: p.id, title: p.title, doi: p.doi, collection: p.collection, authors: readAuthors(p.authors)?.slice(0, 1), year: p.year }));
+  stagedStars = null;
   const res = await runJob({ fileName, data, existing });
   const preview = { format: res.format, fileName: res.fileName, papers: res.papers, issues: res.issues, duplicates: res.duplicates, report: res.report };
   if (!res.bundle) return session.stagePreview(preview);
@@ -81,10 +100,12 @@ export async function handleImportPreview(session: EngineSession, fileName: stri
   // Whether the bundle's vectors fit is decided here: only the engine knows the loaded model.
   const model = session.activeModel;
   const matches = !!(model && identity && sameIdentity(identity, model.identity));
-  return session.stagePreview(
+  const staged = session.stagePreview(
     { ...preview, bundle: { collection, vectorKey: identity ? vectorKey(identity) : '', vectors: vectors.size, modelMatches: matches } },
     identity && vectors.size ? { identity, vectors } : undefined,
   );
+  stagedStars = res.bundle.starred.length ? { token: staged.token, ids: new Set(res.bundle.starred) } : null;
+  return staged;
 }
 
 export function handleExport(session: EngineSession, collection: string): ResultOf<'export'> {
@@ -98,7 +119,8 @@ export function handleExport(session: EngineSession, collection: string): Result
     flat = new Float32Array(papers.length * identity.dims);
     papers.forEach((p, i) => flat!.set(vectors.get(p.id)!.vector, i * identity.dims));
   }
-  const bytes = writeBundle({ collection, papers, vectors: flat, identity: flat ? identity : undefined });
+  const starred = new Set(session.starredOf(papers.map((p) => p.id)));
+  const bytes = writeBundle({ collection, papers, vectors: flat, identity: flat ? identity : undefined, starred });
   const safeName = collection.replace(/[^\w.-]+/g, '_').slice(0, 60) || 'collection';
   return { fileName: `${safeName}${BUNDLE_EXTENSION}`, bytes, mime: 'application/octet-stream' };
 }

@@ -41,7 +41,7 @@ export function runImportJob(job: ImportJob): ImportJobResult {
       issues: res.issues,
       duplicates: duplicatesOf(existing, res.papers),
       report: res.report,
-      bundle: { collection: b.header.collection, identity: b.identity, vectors },
+      bundle: { collection: b.header.collection, identity: b.identity, vectors, starred: b.starred },
     };
   }
   return { format: res.format, fileName, papers: res.papers, issues: res.issues, duplicates: duplicatesOf(existing, res.papers), report: res.report };

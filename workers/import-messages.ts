@@ -35,6 +35,8 @@ export interface ImportJobResult {
     /** Identity of the bundle's vectors (absent: papers only, or vectors unusable). */
     identity?: VectorIdentity;
     vectors: Map<string, VectorRow>;
+    /** Papers that were on the exporter's reading list (starred again when imported). */
+    starred: string[];
   };
 }
 

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import type { SearchMode } from '../core/types.ts';
 import type { FusionMethod } from '../core/search/engine.ts';
+import { validateFilters, type SearchFilters } from '../core/search/filters.ts';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -34,6 +35,8 @@ export interface CliOptions {
   out?: string;
   /** index: the collection name written into the bundle (default: the file's base name). */
   collection?: string;
+  /** search: --year-from / --year-to / --author / --venue (src/core/search/filters.ts). */
+  filters?: SearchFilters;
 }
 
 const COMMON = {
@@ -52,7 +55,7 @@ const FUSION = {
 } as const;
 
 const SPECS = {
-  search: { ...COMMON, ...FUSION, mode: { type: 'string' } },
+  search: { ...COMMON, ...FUSION, mode: { type: 'string' }, 'year-from': { type: 'string' }, 'year-to': { type: 'string' }, author: { type: 'string' }, venue: { type: 'string' } },
   related: { ...COMMON },
   eval: { ...COMMON, ...FUSION, queries: { type: 'string' }, 'title-queries': { type: 'boolean' } },
   inspect: { json: { type: 'boolean' }, all: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
@@ -137,6 +140,20 @@ export function parseCommand(command: Command, argv: string[]): CliOptions | nul
     }
     opts.mode = v.mode;
   }
+  if (command === 'search') {
+    const year = (name: string): number | undefined => {
+      const raw = v[name] as string | undefined;
+      if (raw === undefined) return undefined;
+      if (!/^\d{4}$/.test(raw.trim())) throw new UsageError(`--${name} must be a four-digit year, got "${raw}"`);
+      return Number(raw.trim());
+    };
+    try {
+      opts.filters = validateFilters({ yearFrom: year('year-from'), yearTo: year('year-to'), author: v.author as string | undefined, venue: v.venue as string | undefined });
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      throw new UsageError(`search: ${(e as Error).message.replace('yearFrom', '--year-from').replace('yearTo', '--year-to')}`);
+    }
+  }
   if (command === 'eval') {
     if (!v.queries === !opts.titleQueries) throw new UsageError('eval: give either --queries <file.jsonl> or --title-queries');
     opts.queries = v.queries as string | undefined;
@@ -154,6 +171,7 @@ export const HELP = `Abstract Atlas — search paper abstracts from the command 
 
 Usage:
   npm run cli -- search "<question>" [--k 10] [--mode hybrid|vector|lexical] [--model <id>] [--json]
+                 [--year-from 2019] [--year-to 2023] [--author "Chen"] [--venue "NeurIPS"]
   npm run cli -- related "<paper id or exact title>" [--k 5] [--model <id>] [--json]
   npm run cli -- eval --queries <file.jsonl> [--k 10] [--model <id>] [--json]
   npm run cli -- eval --title-queries [--k 10] [--model <id>] [--json]

@@ -111,7 +111,7 @@ async function runCommand(o: CliOptions, io: Io, ro: RunOptions): Promise<RunRes
 
   try {
     if (o.command === 'search') {
-      const hits = await engine.search(o.target!, { k: o.k, mode: o.mode });
+      const hits = await engine.search(o.target!, { k: o.k, mode: o.mode, filters: o.filters });
       if (o.json) io.out(JSON.stringify({ model, mode: o.mode, results: hits.map(hitJson) }, null, 2) + '\n');
       else io.out(formatHits(hits, `${o.mode} search · ${model ?? 'no model'} · ${corpus.papers.length} papers`));
     } else if (o.command === 'related') {

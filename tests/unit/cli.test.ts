@@ -111,6 +111,23 @@ describe('CLI search / related / eval (real default model)', () => {
     expect(j.results[0].title).toBe('Dense Contrastive Learning for Self-Supervised Visual Pre-Training');
   });
 
+  it('search filters: --author / --year-from / --venue narrow the results; bad values exit 2 with the flag named', async () => {
+    const bib = join(tmp, 'mine.bib');
+    writeFileSync(
+      bib,
+      `@article{a, title = {Kelp Forest Recovery}, author = {Garc{\\'i}a, Mar{\\'i}a}, journal = {Marine Ecology}, year = {2017}, abstract = {Kelp forests recover after urchin removal.}}
+@article{b, title = {Kelp Genomics}, author = {Chen, Bo}, journal = {Genome Biology}, year = {2022}, abstract = {Kelp forests genomes were sequenced.}}
+`,
+    );
+    const titles = async (...flags: string[]) => JSON.parse((await cli(['search', 'kelp forests', '--mode', 'lexical', '--json', '--corpus', bib, ...flags])).out).results.map((r: { title: string }) => r.title);
+    expect(await titles('--author', 'garcia')).toEqual(['Kelp Forest Recovery']);
+    expect(await titles('--year-from', '2020')).toEqual(['Kelp Genomics']);
+    expect(await titles('--venue', 'marine')).toEqual(['Kelp Forest Recovery']);
+    const bad = await cli(['search', 'kelp', '--year-from', '20x', '--mode', 'lexical', '--corpus', bib]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--year-from/);
+  });
+
   it('related by exact title excludes the paper itself', async () => {
     const r = await cli(['related', 'Masked Feature Prediction for Self-Supervised Visual Pre-Training', '--json', '--k', '3', '--corpus', smallCorpus], cacheDir());
     expect(r.code, r.err).toBe(0);

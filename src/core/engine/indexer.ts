@@ -72,7 +72,10 @@ export class Indexer {
       this.again = true;
       this.wake?.();
     } else {
-      this.running = this.run()
+      // run() starts on the next microtask, once `running` is set: its first status must already
+      // say 'indexing' (a synchronous start reported 'ready' with 0 vectors on every first visit).
+      this.running = Promise.resolve()
+        .then(() => this.run())
         .catch((e) => {
           if (isAbortError(e)) this.notices.add('info', 'Indexing cancelled. Keyword search works; resume any time.');
           else this.notices.add('error', `Indexing stopped: ${(e as Error).message}`);

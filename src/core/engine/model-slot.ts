@@ -65,6 +65,9 @@ export class ModelSlot {
   async ensure(): Promise<EmbeddingModel | null> {
     if (this.current && this.current.modelId === this.modelId) return this.current;
     if (this.loading) return this.loading;
+    // A model that failed stays failed until clearFailure() (retry) or choose(): every import
+    // re-downloading a broken model would only fail again, and the UI says it is unavailable.
+    if (this.state === 'failed') return null;
     this.state = 'loading';
     this.error = undefined;
     this.onChange();
@@ -110,6 +113,11 @@ export class ModelSlot {
     this.device = 'wasm';
     await old.dispose().catch(() => {});
     return this.ensure();
+  }
+
+  /** A failed load may be tried again by the next `ensure()` (the user pressed "Retry model"). */
+  clearFailure(): void {
+    if (this.state === 'failed') this.state = 'idle';
   }
 
   /** Chooses another model; the current one is disposed and the next `ensure()` loads the new one. */

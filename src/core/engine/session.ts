@@ -234,8 +234,10 @@ export class EngineSession {
     await this.loadPapers(opts.expectStored ?? false);
     await this.reading.load();
     this.started = true;
-    this.emitStatus();
+    // Indexing starts first, so the first status says 'indexing' — not a 'ready' with 0 vectors
+    // that the UI would show as "0 embedded" on every first visit (the run emits the status).
     if (opts.autoIndex ?? true) void this.startIndexing();
+    else this.emitStatus();
     return this.status();
   }
 
@@ -586,6 +588,8 @@ export class EngineSession {
 
   async retryModel(): Promise<EngineStatus> {
     this.notices.dismissAction('retry-model');
+    // Only here is a failed model tried again (an import or a delete must not re-download it).
+    for (const s of this.indexer.all) s.slot.clearFailure();
     void this.startIndexing();
     return this.status();
   }

@@ -54,6 +54,8 @@ export interface BundleModel {
 export interface BundlePaper extends Paper {
   /** textHash(title, abstract) of the text the vector was computed from. */
   textHash: string;
+  /** On the reading list of the library that exported it (absent = not starred; older bundles). */
+  starred?: boolean;
 }
 
 export interface BundleHeader {
@@ -82,6 +84,8 @@ export interface BundleInput {
   /** papers.length × identity.dims, row i ↔ papers[i]. */
   vectors?: Float32Array;
   created?: Date;
+  /** Ids of the papers on the exporter's reading list. */
+  starred?: ReadonlySet<string>;
 }
 
 export interface Bundle {
@@ -95,6 +99,8 @@ export interface Bundle {
   issues: ParseIssue[];
   /** Papers listed in the header; each is in `papers` or has a `skipped` issue. */
   entries: number;
+  /** Ids (as in `papers`) of the papers that were on the exporter's reading list. */
+  starred: string[];
 }
 
 let crcTable: Uint32Array | undefined;
@@ -133,7 +139,7 @@ export function writeBundle(input: BundleInput): Uint8Array {
     collection: input.collection,
     model: vectors && identity ? bundleModelOf(identity) : undefined,
     count: papers.length,
-    papers: papers.map((p) => ({ ...p, textHash: textHash(p.title, p.abstract) })),
+    papers: papers.map((p) => ({ ...p, textHash: textHash(p.title, p.abstract), ...(input.starred?.has(p.id) ? { starred: true } : {}) })),
     payloadCrc32: crc32([vecBytes]),
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -304,6 +310,7 @@ export function readBundle(bytes: Uint8Array, opts: ReadBundleOptions = {}): Bun
   const papers: Paper[] = [];
   const vectors = new Map<string, Float32Array>();
   const seen = new Set<string>();
+  const starred: string[] = [];
   header.papers.forEach((rp, i) => {
     const entry = i + 1;
     if (!isObj(rp)) {
@@ -343,6 +350,7 @@ export function readBundle(bytes: Uint8Array, opts: ReadBundleOptions = {}): Bun
     }
     seen.add(p.id);
     papers.push(p);
+    if (rp.starred === true) starred.push(p.id);
     if (!all) return;
     const row = all.subarray(i * dims, (i + 1) * dims);
     if (rp.textHash !== textHash(p.title, p.abstract)) {
@@ -363,5 +371,6 @@ export function readBundle(bytes: Uint8Array, opts: ReadBundleOptions = {}): Bun
     identity: header.model && all ? (bundleIdentity(header.model) as VectorIdentity) : undefined,
     issues: capped,
     entries: header.count,
+    starred,
   };
 }

@@ -36,6 +36,8 @@ export class SearchState {
   within = $state.raw<string[] | null>(null);
   answered = $state('');
   pending = $state(false);
+  /** Bumped when Back / Forward replaced the state from the URL (form fields re-read it then). */
+  restored = $state(0);
   private seq = 0;
   private debounce: ReturnType<typeof setTimeout> | undefined;
 
@@ -134,6 +136,7 @@ export class SearchState {
   /** Back / Forward: the URL already holds the search to show. */
   restore(search: string): void {
     this.apply(readUrlState(search));
+    this.restored++;
     void this.run('restore');
   }
 
