@@ -261,3 +261,27 @@ describe('#6 a tab opened before an import in another tab', () => {
     expect((await b.session.search('pollination', 'lexical')).hits).toHaveLength(0);
   });
 });
+
+describe('#7 a large preview stays cheap for the page', () => {
+  it('the preview the UI receives cuts abstracts; the commit adds the whole papers', async () => {
+    const { session } = await openSession(dbName());
+    const long: Paper = { id: paperId({ title: 'Long one' }), title: 'Long one', abstract: 'word '.repeat(2000).trim() };
+    const prev = session.stagePreview({ format: 'json', fileName: 'l.json', papers: [long], issues: [], duplicates: [] });
+    expect(prev.papers[0]!.abstract.length).toBeLessThanOrEqual(121);
+    await session.commitImport(prev.token, 'long', [long.id]);
+    expect(session.getPapers().find((p) => p.id === long.id)!.abstract).toBe(long.abstract);
+    await session.idle();
+  });
+
+  it('a 500-paper preview draws 200 rows, flagged first, lists all ids; the commit adds all 500', async () => {
+    const { session } = await openSession(dbName());
+    const many = userPapers(500, 'm');
+    const dup = many[450]!;
+    const prev = session.stagePreview({ format: 'json', fileName: 'm.json', papers: many, issues: [], duplicates: [{ incomingId: dup.id, existingId: 'x', reason: 'same DOI' }] });
+    expect(prev.paperIds).toEqual(many.map((p) => p.id));
+    expect(prev.papers).toHaveLength(200);
+    expect(prev.papers[0]!.id).toBe(dup.id);
+    expect((await session.commitImport(prev.token, 'many', prev.paperIds)).added).toBe(500);
+    await session.idle();
+  });
+});
