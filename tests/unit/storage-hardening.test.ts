@@ -285,3 +285,30 @@ describe('#7 a large preview stays cheap for the page', () => {
     await session.idle();
   });
 });
+
+describe('#10 a bundle with the right model id and sha256 but wrong dimensions', () => {
+  it('is named at read time; its papers import, its vectors are never stored', async () => {
+    const { writeBundle } = await import('../../src/core/import/bundle.ts');
+    const { handleImportPreview } = await import('../../workers/import-bridge.ts');
+    const name = dbName();
+    const { session, store } = await openSession(name);
+    await session.startIndexing();
+    const model = fakeModel();
+    for (const dims of [8, 1000]) {
+      const papers = userPapers(3, `d${dims}`);
+      const bytes = writeBundle({ collection: `b${dims}`, papers, identity: { ...model.identity, dims }, vectors: new Float32Array(3 * dims).fill(0.5) });
+      const prev = await handleImportPreview(session, `b${dims}.atlas`, bytes);
+      expect(prev.issues.map((i) => i.message)).toContain(
+        `The bundle's vectors have ${dims} dimensions, but Xenova/all-MiniLM-L6-v2 makes 384-dimensional vectors: they are ignored and the papers will be embedded again.`,
+      );
+      expect(prev.bundle).toMatchObject({ vectors: 0, modelMatches: false });
+      expect((await session.commitImport(prev.token, `b${dims}`, prev.paperIds)).added).toBe(3);
+      await session.idle();
+    }
+    // Every stored vector has the model's size; no notice about damaged vectors.
+    const rows = await store!.db.getAll('vectors');
+    expect(rows.length).toBe(SEED_COUNT + 6);
+    expect(rows.every((r) => r.vector.length === DIMS)).toBe(true);
+    expect(session.status().notices.map((n) => n.message).join('\n')).not.toMatch(/damaged|out of bounds/);
+  });
+});
