@@ -312,3 +312,18 @@ describe('#10 a bundle with the right model id and sha256 but wrong dimensions',
     expect(session.status().notices.map((n) => n.message).join('\n')).not.toMatch(/damaged|out of bounds/);
   });
 });
+
+describe('#3 the closing reported by a failed write before the close event', () => {
+  it("Chromium's 'Connection is closing … Force close' abort is taken as the loss, not a raw storage error", async () => {
+    const { session, store } = await openSession(dbName());
+    const put = store!.putPapers.bind(store!);
+    store!.putPapers = async () => {
+      throw Object.assign(new Error('Connection is closing because of: Force close delete origin'), { name: 'AbortError' });
+    };
+    const r = await commit(session, userPapers(2));
+    store!.putPapers = put;
+    expect(r).toMatchObject({ saved: false });
+    expect(session.status().storage).toBe('memory');
+    expect(session.status().notices.map((n) => n.message).join('\n')).not.toMatch(/Storage error/);
+  });
+});
