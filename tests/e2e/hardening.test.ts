@@ -10,7 +10,8 @@
  * - #7 a 25k-entry (~20 MB) BibTeX import through preview and commit: the longest main-thread task
  *   (PerformanceObserver 'longtask') is measured and bounded.
  *
- * ATLAS_DIST=<dir> runs the file against another build (e.g. main's dist/, to see it fail).
+ * ATLAS_DIST=<dir> runs the file against another build (e.g. main's dist/, to see it fail);
+ * ATLAS_PROFILE=1 prints a CPU profile of the page while the #7 preview is read and drawn.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
