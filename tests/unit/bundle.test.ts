@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BUNDLE_SCHEMA, bundleModelOf, crc32, readBundle, writeBundle, type BundleInput } from '../../src/core/import/bundle.ts';
-import { getModel } from '../../src/core/model/registry.ts';
+import { getModel, getStaticModel } from '../../src/core/model/registry.ts';
 import { identityMismatch, transformerIdentity } from '../../src/core/vectors/identity.ts';
 import { paperId } from '../../src/core/library/ids.ts';
 import { ImportError, parseImport } from '../../src/core/import/index.ts';
@@ -141,6 +141,20 @@ describe('bundle vector identity', () => {
       expect(b.identity).toBeUndefined();
       expect(b.issues.map((i) => i.message).join(' ')).toMatch(new RegExp(`${dims} dimensions, but Xenova/bge-small-en-v1.5 makes 384`));
     }
+  });
+});
+
+describe('bundle dimensions against the model (hostile tour #10, static tier)', () => {
+  it('a bundle naming the static model with vectors of another size is read with a specific message, papers kept', () => {
+    const stat = getStaticModel('static/bge-small-en-v1.5-d256');
+    const identity = { ...IDENTITY, model: stat.id, weights: stat.file.sha256, dims: 384 };
+    const b = readBundle(writeBundle({ collection: 'c', papers: papers(3), identity, vectors: new Float32Array(3 * 384).fill(0.1) }));
+    expect(b.papers).toHaveLength(3);
+    expect(b.vectors.size).toBe(0);
+    expect(b.identity).toBeUndefined();
+    expect(b.issues.map((i) => i.message)).toContain(
+      "The bundle's vectors have 384 dimensions, but static/bge-small-en-v1.5-d256 makes 256-dimensional vectors: they are ignored and the papers will be embedded again.",
+    );
   });
 });
 

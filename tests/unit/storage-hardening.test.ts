@@ -261,3 +261,69 @@ describe('#6 a tab opened before an import in another tab', () => {
     expect((await b.session.search('pollination', 'lexical')).hits).toHaveLength(0);
   });
 });
+
+describe('#7 a large preview stays cheap for the page', () => {
+  it('the preview the UI receives cuts abstracts; the commit adds the whole papers', async () => {
+    const { session } = await openSession(dbName());
+    const long: Paper = { id: paperId({ title: 'Long one' }), title: 'Long one', abstract: 'word '.repeat(2000).trim() };
+    const prev = session.stagePreview({ format: 'json', fileName: 'l.json', papers: [long], issues: [], duplicates: [] });
+    expect(prev.papers[0]!.abstract.length).toBeLessThanOrEqual(121);
+    await session.commitImport(prev.token, 'long', [long.id]);
+    expect(session.getPapers().find((p) => p.id === long.id)!.abstract).toBe(long.abstract);
+    await session.idle();
+  });
+
+  it('a 500-paper preview draws 200 rows, flagged first, lists all ids; the commit adds all 500', async () => {
+    const { session } = await openSession(dbName());
+    const many = userPapers(500, 'm');
+    const dup = many[450]!;
+    const prev = session.stagePreview({ format: 'json', fileName: 'm.json', papers: many, issues: [], duplicates: [{ incomingId: dup.id, existingId: 'x', reason: 'same DOI' }] });
+    expect(prev.paperIds).toEqual(many.map((p) => p.id));
+    expect(prev.papers).toHaveLength(200);
+    expect(prev.papers[0]!.id).toBe(dup.id);
+    expect((await session.commitImport(prev.token, 'many', prev.paperIds)).added).toBe(500);
+    await session.idle();
+  });
+});
+
+describe('#10 a bundle with the right model id and sha256 but wrong dimensions', () => {
+  it('is named at read time; its papers import, its vectors are never stored', async () => {
+    const { writeBundle } = await import('../../src/core/import/bundle.ts');
+    const { handleImportPreview } = await import('../../workers/import-bridge.ts');
+    const name = dbName();
+    const { session, store } = await openSession(name);
+    await session.startIndexing();
+    const model = fakeModel();
+    for (const dims of [8, 1000]) {
+      const papers = userPapers(3, `d${dims}`);
+      const bytes = writeBundle({ collection: `b${dims}`, papers, identity: { ...model.identity, dims }, vectors: new Float32Array(3 * dims).fill(0.5) });
+      const prev = await handleImportPreview(session, `b${dims}.atlas`, bytes);
+      expect(prev.issues.map((i) => i.message)).toContain(
+        `The bundle's vectors have ${dims} dimensions, but Xenova/all-MiniLM-L6-v2 makes 384-dimensional vectors: they are ignored and the papers will be embedded again.`,
+      );
+      expect(prev.bundle).toMatchObject({ vectors: 0, modelMatches: false });
+      expect((await session.commitImport(prev.token, `b${dims}`, prev.paperIds)).added).toBe(3);
+      await session.idle();
+    }
+    // Every stored vector has the model's size; no notice about damaged vectors.
+    const rows = await store!.db.getAll('vectors');
+    expect(rows.length).toBe(SEED_COUNT + 6);
+    expect(rows.every((r) => r.vector.length === DIMS)).toBe(true);
+    expect(session.status().notices.map((n) => n.message).join('\n')).not.toMatch(/damaged|out of bounds/);
+  });
+});
+
+describe('#3 the closing reported by a failed write before the close event', () => {
+  it("Chromium's 'Connection is closing … Force close' abort is taken as the loss, not a raw storage error", async () => {
+    const { session, store } = await openSession(dbName());
+    const put = store!.putPapers.bind(store!);
+    store!.putPapers = async () => {
+      throw Object.assign(new Error('Connection is closing because of: Force close delete origin'), { name: 'AbortError' });
+    };
+    const r = await commit(session, userPapers(2));
+    store!.putPapers = put;
+    expect(r).toMatchObject({ saved: false });
+    expect(session.status().storage).toBe('memory');
+    expect(session.status().notices.map((n) => n.message).join('\n')).not.toMatch(/Storage error/);
+  });
+});

@@ -105,7 +105,13 @@ export interface ImportPreview {
   token: string;
   format: string;
   fileName: string;
+  /**
+   * Papers to draw: all of them up to PREVIEW_ROWS (engine/library.ts), else that many, flagged
+   * ones first; abstracts cut to PREVIEW_ABSTRACT_CHARS. `paperIds` lists every paper of the file.
+   */
   papers: Paper[];
+  /** Every paper the commit can add, in file order (the ids to pass to importCommit). */
+  paperIds: string[];
   issues: ParseIssue[];
   /** Incoming paper id → reason it duplicates a stored paper (or another incoming one). */
   duplicates: { incomingId: string; existingId: string; reason: string }[];

@@ -20,6 +20,11 @@ import type { VectorRow } from '../vectors/reconcile.ts';
 
 export const SEED_COLLECTION = 'seed';
 
+/** Characters of each abstract an import preview sends to the UI (the staged papers keep all). */
+export const PREVIEW_ABSTRACT_CHARS = 120;
+/** Papers an import preview sends to the UI to draw (it gets every id; the commit adds all chosen). */
+export const PREVIEW_ROWS = 200;
+
 export const collectionOf = (p: Paper): string => p.collection ?? SEED_COLLECTION;
 
 /**
@@ -168,11 +173,25 @@ export class Library {
 
   // ---------------------------------------------------------------- imports (preview → commit)
 
-  /** Keeps the parsed papers of a preview until the user confirms which to add. */
-  stage(preview: Omit<ImportPreview, 'token'>, bundle?: BundleVectors, now = Date.now()): ImportPreview {
+  /**
+   * Keeps the parsed papers of a preview until the user confirms which to add. The returned preview
+   * (what the UI receives) lists every paper id but carries at most PREVIEW_ROWS papers to draw —
+   * flagged ones (duplicate, merged, same title, no abstract) first — with abstracts cut to
+   * PREVIEW_ABSTRACT_CHARS. A 25k-entry file's 25k paper objects cost the page seconds to receive
+   * and draw (issue 14 #7); the commit adds the staged papers, whole.
+   */
+  stage(preview: Omit<ImportPreview, 'token' | 'paperIds'>, bundle?: BundleVectors, now = Date.now()): ImportPreview {
     const token = `imp${now}-${++this.seq}`;
     this.pending = { token, papers: preview.papers, bundle };
-    return { ...preview, token };
+    const flaggedIds = new Set<string>([
+      ...preview.duplicates.map((d) => d.incomingId),
+      ...(preview.report?.merged ?? []).map((m) => m.into),
+      ...(preview.report?.sameTitle ?? []).flatMap((x) => [x.id, x.otherId]),
+    ]);
+    const flagged = (p: Paper) => flaggedIds.has(p.id) || !!p.flags?.noAbstract;
+    const rows = preview.papers.length <= PREVIEW_ROWS ? preview.papers : [...preview.papers.filter(flagged), ...preview.papers.filter((p) => !flagged(p))].slice(0, PREVIEW_ROWS);
+    const papers = rows.map((p) => (p.abstract.length > PREVIEW_ABSTRACT_CHARS ? { ...p, abstract: p.abstract.slice(0, PREVIEW_ABSTRACT_CHARS) + '…' } : p));
+    return { ...preview, papers, paperIds: preview.papers.map((p) => p.id), token };
   }
 
   /** The chosen papers of a staged preview, renamed into `collection`; the preview is consumed. */

@@ -488,7 +488,7 @@ export class EngineSession {
   // ---------------------------------------------------------------- imports (preview → commit)
 
   /** Keeps the parsed papers of a preview until the user confirms which to add. */
-  stagePreview(preview: Omit<ImportPreview, 'token'>, bundle?: BundleVectors): ImportPreview {
+  stagePreview(preview: Omit<ImportPreview, 'token' | 'paperIds'>, bundle?: BundleVectors): ImportPreview {
     return this.library.stage(preview, bundle, this.now());
   }
 

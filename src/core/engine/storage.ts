@@ -14,9 +14,14 @@
 import { MemoryStore, type Store } from '../store/store.ts';
 import { isQuotaError } from './errors.ts';
 
-/** IndexedDB's "the connection is closing/closed" (a write after the browser closed the database). */
+/**
+ * IndexedDB's "the connection is closing/closed": a write after the browser closed the database
+ * (InvalidStateError), or a transaction the closing aborted — Chromium's "Connection is closing
+ * because of: Force close delete origin" can arrive before the connection's close event.
+ */
 function isConnectionClosed(e: unknown): boolean {
-  return (e as { name?: unknown } | null)?.name === 'InvalidStateError';
+  const err = e as { name?: unknown; message?: unknown } | null;
+  return err?.name === 'InvalidStateError' || (typeof err?.message === 'string' && /connection is clos|force close/i.test(err.message));
 }
 import type { NoticeBoard } from './notices.ts';
 

@@ -23,7 +23,7 @@ import { buildPaper, DEFAULT_LIMITS, type RecordLimits } from './record.ts';
 import { ImportError } from './errors.ts';
 import { MAX_ISSUES, formatBytes } from './limits.ts';
 import type { VectorIdentity } from '../vectors/identity.ts';
-import { getModel, type ModelSpec } from '../model/registry.ts';
+import { getModel, getStaticModel, isStaticModelId, type ModelSpec } from '../model/registry.ts';
 import type { Paper, ParseIssue } from '../types.ts';
 
 export const BUNDLE_MAGIC = 'ATLASB1\n';
@@ -203,9 +203,10 @@ function isObj(v: unknown): v is Record<string, unknown> {
 
 /** A header whose vectors cannot be what its (known) model makes: the reason, else undefined. */
 function dimsProblem(m: BundleModel): string | undefined {
-  let spec: ModelSpec | undefined;
+  // Transformers and the static (quick-tier) models alike: a known id fixes the vector size.
+  let spec: { id: string; dims: number } | undefined;
   try {
-    spec = getModel(m.id);
+    spec = isStaticModelId(m.id) ? getStaticModel(m.id) : getModel(m.id);
   } catch {
     return undefined;
   }
