@@ -95,9 +95,9 @@ describe('browser app (WASM)', () => {
     expect(v.titles[0]).toBe(EXPECTED);
     await page.locator('input[name=mode][value=hybrid]').check({ force: true });
     firstTitles = (await ask(page, QUESTION)).titles;
-    // Best sentence is highlighted in the expanded abstract, as text.
+    // Best sentence is highlighted in the expanded abstract, as text (query-word marks are class 'term').
     await page.locator('li.result').first().locator('h3 button').click();
-    await expect.poll(() => page.locator('li.result').first().locator('mark').count()).toBe(1);
+    await expect.poll(() => page.locator('li.result').first().locator('mark:not(.term)').count()).toBe(1);
     await expect(page.getByTestId('status-line').innerText()).resolves.toMatch(/WASM, \d thread/);
     await screenshot(page, '02-results-expanded');
     await externalCheck();
@@ -192,7 +192,7 @@ describe('browser app (WASM)', () => {
     expect((await ask(s!.page, QUESTION)).titles[0]).toBe(EXPECTED);
   }, 300_000);
 
-  it('a database from a foreign/newer version is deleted and rebuilt with a visible message', async () => {
+  it('a database from a newer version is left untouched: the app runs in memory with a message, and search works', async () => {
     const { page } = s!;
     await page.goto(new URL('/manifest.webmanifest', page.url()).href).catch(() => {});
     await page.evaluate(async () => {
@@ -210,15 +210,41 @@ describe('browser app (WASM)', () => {
         };
       });
     });
-    // Shipped vectors (if this build has them for the model) make the rebuild fast; else it embeds.
     await visit('?device=wasm');
     const notices = s!.page.locator('[data-notice-level]');
-    await expect.poll(() => notices.allInnerTexts(), { timeout: 30_000 }).toEqual(expect.arrayContaining([expect.stringMatching(/could not be read.*rebuilt/)]));
-    await screenshot(s!.page, '05-rebuilt-message');
+    await expect.poll(() => notices.allInnerTexts(), { timeout: 30_000 }).toEqual(expect.arrayContaining([expect.stringMatching(/newer version.*left untouched/s)]));
+    // Not mistaken for a deleted index (the page had stored an index before).
+    expect((await notices.allInnerTexts()).some((t) => /was missing/.test(t))).toBe(false);
+    await screenshot(s!.page, '05-newer-database-message');
     const st = await waitForSemanticReady(s!.page, 400_000);
-    expect(st.storage).toBe('indexeddb');
+    expect(st.storage).toBe('memory');
     expect(st.papers).toBe(204);
     expect((await ask(s!.page, QUESTION)).titles[0]).toBe(EXPECTED);
+    // The newer version's database is still there, at its own version, with its own store.
+    const kept = await s!.page.evaluate(
+      () =>
+        new Promise<{ version: number; stores: string[] }>((res) => {
+          const r = indexedDB.open('abstract-atlas');
+          r.onsuccess = () => {
+            const out = { version: r.result.version, stores: [...r.result.objectStoreNames] };
+            r.result.close();
+            res(out);
+          };
+        }),
+    );
+    expect(kept).toEqual({ version: 99, stores: ['unrelated'] });
+    // Leave the profile as the later tests expect it: the newer database gone, ours rebuilt.
+    await s!.page.evaluate(
+      () =>
+        new Promise((res, rej) => {
+          const r = indexedDB.deleteDatabase('abstract-atlas');
+          r.onsuccess = res;
+          r.onerror = () => rej(r.error);
+          r.onblocked = res;
+        }),
+    );
+    await visit('?device=wasm');
+    expect((await waitForSemanticReady(s!.page, 400_000)).storage).toBe('indexeddb');
   }, 600_000);
 
   it('import a BibTeX file by the file picker; its paper answers first; markup stays text', async () => {

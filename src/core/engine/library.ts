@@ -87,7 +87,8 @@ export class Library {
     const hasSeed = papers.some((p) => collectionOf(p) === SEED_COLLECTION);
     const storedSeedHash = await this.storage.safe((s) => s.getMeta<string>('seedHash'), undefined);
     if (!hasSeed || storedSeedHash !== seedHash) {
-      if (expectStored && !hasSeed && !this.storage.recovered) {
+      // Not in memory mode: a newer version's database left untouched is not a "missing" index.
+      if (expectStored && !hasSeed && !this.storage.recovered && this.storage.kind === 'indexeddb') {
         this.notices.add('warning', 'The stored index was missing (browser data deleted?). It is being rebuilt.');
       }
       const parsed = parseSeed(seedText, SEED_COLLECTION);

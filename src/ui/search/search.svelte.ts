@@ -79,13 +79,16 @@ export class SearchState {
    */
   async run(kind: 'commit' | 'typing' | 'restore' | 'refresh' | 'more' = 'commit'): Promise<void> {
     clearTimeout(this.debounce);
+    const question = this.query;
+    // The URL and history first, even before the engine has answered `init`: a question committed
+    // while the page starts is run by the shell's first 'refresh' once the engine is up, and must
+    // already be in the URL (and Back) by then — it used to be dropped from both.
+    if (kind === 'commit' || kind === 'typing' || kind === 'restore') writeUrlState(this.urlState(), kind);
+    if (kind === 'commit' && question.trim()) this.recent?.add(question);
     const client = this.engine.client;
     if (!client || !this.engine.status) return;
     const my = ++this.seq;
-    const question = this.query;
     if (kind !== 'more' && kind !== 'refresh') this.limit = PAGE_SIZE;
-    if (kind === 'commit' || kind === 'typing' || kind === 'restore') writeUrlState(this.urlState(), kind);
-    if (kind === 'commit' && question.trim()) this.recent?.add(question);
     if (!question.trim()) {
       this.result = null;
       this.answered = '';
