@@ -154,5 +154,11 @@ self.onmessage = async (e: MessageEvent<RequestEnvelope>) => {
 
 // A crash in an async path must reach the UI instead of stalling silently.
 self.addEventListener('unhandledrejection', (e) => {
+  // In-flight IndexedDB work of a connection the browser closed (site data cleared): storage loss,
+  // reported once as such, not as an engine crash.
+  if (session.absorbStorageError(e.reason)) {
+    e.preventDefault();
+    return;
+  }
   session.notice('error', `Unexpected error in the engine: ${(e.reason as Error)?.message ?? e.reason}`);
 });

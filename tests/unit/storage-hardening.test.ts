@@ -327,3 +327,26 @@ describe('#3 the closing reported by a failed write before the close event', () 
     expect(session.status().notices.map((n) => n.message).join('\n')).not.toMatch(/Storage error/);
   });
 });
+
+describe('#3 stray rejections of a force-closed connection (worker unhandledrejection)', () => {
+  it('a "connection is closing" error is storage loss, said once; a later AbortError is silent; other errors are not absorbed', async () => {
+    const { StorageGuard } = await import('../../src/core/engine/storage.ts');
+    const { NoticeBoard } = await import('../../src/core/engine/notices.ts');
+    const { MemoryStore } = await import('../../src/core/store/store.ts');
+    const notices = new NoticeBoard();
+    const guard = new StorageGuard({ openStore: async () => ({ store: new MemoryStore() }) }, notices);
+    await guard.open();
+    expect(guard.kind).toBe('indexeddb');
+    const abort = Object.assign(new Error('The transaction was aborted'), { name: 'AbortError' });
+    // An AbortError while storage still looks fine is not assumed to be the loss.
+    expect(guard.absorbStray(abort)).toBe(false);
+    expect(guard.absorbStray(new Error('Connection is closing because of: Force close delete origin'))).toBe(true);
+    expect(guard.kind).toBe('memory');
+    expect(guard.absorbStray(abort)).toBe(true);
+    expect(guard.absorbStray(new TypeError('x is undefined'))).toBe(false);
+    const messages = notices.all.map((n) => n.message);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/^Browser storage was closed under this tab/);
+    expect(messages.join('\n')).not.toMatch(/Storage error|AbortError/);
+  });
+});

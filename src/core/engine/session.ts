@@ -201,6 +201,11 @@ export class EngineSession {
     this.deps.emit({ kind: 'status', status: this.status() });
   }
 
+  /** An unhandled rejection that is the storage going away (see StorageGuard.absorbStray): handled quietly. */
+  absorbStorageError(e: unknown): boolean {
+    return this.storage.absorbStray(e);
+  }
+
   notice(level: Notice['level'], message: string, action?: Notice['action']): void {
     this.notices.add(level, message, action);
   }

@@ -132,6 +132,25 @@ export class StorageGuard {
     }
   }
 
+  /**
+   * A rejection that escaped every `safe()` (an IndexedDB request or transaction of the connection
+   * the browser force-closed, e.g. "Clear site data" while a write was in flight). Connection-loss
+   * errors are storage loss (memory mode, said once); an AbortError after that is one more write of
+   * the old connection and says nothing. Returns false for anything else: a real bug stays loud.
+   */
+  absorbStray(e: unknown): boolean {
+    if (isConnectionClosed(e)) {
+      this.failed(e);
+      return true;
+    }
+    const name = (e as { name?: unknown } | null)?.name;
+    if ((name === 'AbortError' || name === 'TransactionInactiveError') && (this.kind === 'memory' || this.store.lost)) {
+      this.failed(e);
+      return true;
+    }
+    return false;
+  }
+
   failed(e: unknown, what?: { papers: number }): void {
     // A write of the connection we already left behind (in flight when storage was lost): said once.
     if (this.kind === 'memory') return;
