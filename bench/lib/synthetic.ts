@@ -2,17 +2,10 @@
  * Synthetic vectors shaped like real embeddings, shared by the index and map benchmarks (and the
  * map harness page, so no Node imports here). Moved from index-bench.ts unchanged.
  */
-/** Deterministic PRNG (mulberry32) so every run indexes the same vectors. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../src/core/map/random.ts';
+
+/** Deterministic PRNG (mulberry32, the map's own) so every run indexes the same vectors. */
+export const rng = mulberry32;
 
 export function gauss(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());

@@ -26,6 +26,7 @@ import { SerialQueue } from '../util/serial-queue.ts';
 import { abortError } from '../util/abort.ts';
 import { transformerIdentity, type VectorIdentity } from '../vectors/identity.ts';
 import { runtime } from '../util/runtime.ts';
+import { fetchBytes } from './fetch-bytes.ts';
 
 export interface LoadOptions {
   modelId: string;
@@ -115,39 +116,6 @@ async function readNodeFile(path: string): Promise<Uint8Array> {
   }
 }
 
-/**
- * `pinned` is the registry's size of the file. It is the total shown in progress: a host that
- * compresses the file sends no Content-Length (or the compressed one), so neither the header nor
- * the bytes received so far say how big the file is.
- */
-async function fetchBytes(url: string, label: string, pinned: number, onProgress?: LoadOptions['onProgress']): Promise<Uint8Array> {
-  let res: Response;
-  try {
-    res = await fetch(url);
-  } catch (err) {
-    throw new Error(`Could not fetch ${url}: ${(err as Error).message}`);
-  }
-  if (!res.ok) throw new Error(`Could not fetch ${url}: HTTP ${res.status}`);
-  const total = pinned > 0 ? pinned : Number(res.headers.get('content-length')) || 0;
-  if (!res.body || !onProgress) return new Uint8Array(await res.arrayBuffer());
-  const chunks: Uint8Array[] = [];
-  let loaded = 0;
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.byteLength;
-    onProgress({ file: label, loaded, total: Math.max(total, loaded), stage: 'download' });
-  }
-  const out = new Uint8Array(loaded);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.byteLength;
-  }
-  return out;
-}
 
 /** Reads one pinned file from the local folder (or the hub when allowed) and verifies its sha256. */
 async function loadVerified(spec: ModelSpec, file: ModelFile, opts: LoadOptions): Promise<Uint8Array> {

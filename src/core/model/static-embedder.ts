@@ -21,6 +21,7 @@ import type { VectorIdentity } from '../vectors/identity.ts';
 import { getStaticModel, type StaticModelSpec } from './registry.ts';
 import { decodeStaticModel, halfToFloatTable, type StaticModelData } from './static-format.ts';
 import { WordPieceTokenizer } from './wordpiece.ts';
+import { fetchBytes } from './fetch-bytes.ts';
 
 /** Longest stretch of embedding work between two yields to the event loop. */
 export const YIELD_EVERY_MS = 12;
@@ -175,32 +176,7 @@ async function readBytes(src: string, label: string, total: number, onProgress?:
       throw err;
     }
   }
-  let res: Response;
-  try {
-    res = await fetch(src);
-  } catch (err) {
-    throw new Error(`Could not fetch ${src}: ${(err as Error).message}`);
-  }
-  if (!res.ok) throw new Error(`Could not fetch ${src}: HTTP ${res.status}`);
-  if (!res.body || !onProgress) return new Uint8Array(await res.arrayBuffer());
-  // Totals come from the registry: servers often send the file compressed without a length.
-  const chunks: Uint8Array[] = [];
-  let loaded = 0;
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.byteLength;
-    onProgress({ file: label, loaded, total: Math.max(total, loaded), stage: 'download' });
-  }
-  const bytes = new Uint8Array(loaded);
-  let off = 0;
-  for (const c of chunks) {
-    bytes.set(c, off);
-    off += c.byteLength;
-  }
-  return bytes;
+  return fetchBytes(src, label, total, onProgress);
 }
 
 /**
