@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import type { SearchMode } from '../core/types.ts';
 import type { FusionMethod } from '../core/search/engine.ts';
 import { validateFilters, type SearchFilters } from '../core/search/filters.ts';
+import { STORAGE_CODECS, type StorageCodec } from '../core/vectors/quantize.ts';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -37,6 +38,8 @@ export interface CliOptions {
   collection?: string;
   /** search: --year-from / --year-to / --author / --venue (src/core/search/filters.ts). */
   filters?: SearchFilters;
+  /** eval: rank with document vectors round-tripped through this storage codec (vectors/quantize.ts). */
+  storage?: StorageCodec;
 }
 
 const COMMON = {
@@ -57,7 +60,7 @@ const FUSION = {
 const SPECS = {
   search: { ...COMMON, ...FUSION, mode: { type: 'string' }, 'year-from': { type: 'string' }, 'year-to': { type: 'string' }, author: { type: 'string' }, venue: { type: 'string' } },
   related: { ...COMMON },
-  eval: { ...COMMON, ...FUSION, queries: { type: 'string' }, 'title-queries': { type: 'boolean' } },
+  eval: { ...COMMON, ...FUSION, queries: { type: 'string' }, 'title-queries': { type: 'boolean' }, storage: { type: 'string' } },
   inspect: { json: { type: 'boolean' }, all: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   index: {
     out: { type: 'string', short: 'o' },
@@ -157,6 +160,9 @@ export function parseCommand(command: Command, argv: string[]): CliOptions | nul
   if (command === 'eval') {
     if (!v.queries === !opts.titleQueries) throw new UsageError('eval: give either --queries <file.jsonl> or --title-queries');
     opts.queries = v.queries as string | undefined;
+    const st = v.storage as string | undefined;
+    if (st !== undefined && !STORAGE_CODECS.includes(st as StorageCodec)) throw new UsageError(`eval: --storage must be one of ${STORAGE_CODECS.join(', ')}, got "${st}"`);
+    opts.storage = st as StorageCodec | undefined;
   }
   if (v.fusion !== undefined) {
     if (v.fusion !== 'rrf' && v.fusion !== 'convex' && v.fusion !== 'zscore') throw new UsageError(`--fusion must be zscore, convex or rrf, got "${v.fusion}"`);
@@ -173,8 +179,8 @@ Usage:
   npm run cli -- search "<question>" [--k 10] [--mode hybrid|vector|lexical] [--model <id>] [--json]
                  [--year-from 2019] [--year-to 2023] [--author "Chen"] [--venue "NeurIPS"]
   npm run cli -- related "<paper id or exact title>" [--k 5] [--model <id>] [--json]
-  npm run cli -- eval --queries <file.jsonl> [--k 10] [--model <id>] [--json]
-  npm run cli -- eval --title-queries [--k 10] [--model <id>] [--json]
+  npm run cli -- eval --queries <file.jsonl> [--k 10] [--model <id>] [--storage f32|f16|int8] [--json]
+  npm run cli -- eval --title-queries [--k 10] [--model <id>] [--storage f32|f16|int8] [--json]
   npm run cli -- inspect <file> [--json] [--all]
   npm run cli -- index <file> -o <library.atlas> [--model <id>] [--collection <name>] [--no-cache]
 

@@ -11,6 +11,7 @@ import { getModel, getStaticModel, isStaticModelId, DEFAULT_MODEL_ID, STATIC_MOD
 import { SearchEngine, type FusionOptions } from '../core/search/engine.ts';
 import { identityMismatch } from '../core/vectors/identity.ts';
 import { reconcile, type VectorSource } from '../core/vectors/reconcile.ts';
+import { roundTrip, type StorageCodec } from '../core/vectors/quantize.ts';
 import type { CorpusVectors } from '../node/import-file.ts';
 import { VectorCacheNode, defaultVectorCacheDir } from '../node/vector-cache.ts';
 import type { EmbeddingModel, Paper } from '../core/types.ts';
@@ -43,6 +44,8 @@ export interface BuildOptions {
    * where it stopped. Default: only at the end (a search of a small corpus needs no checkpoints).
    */
   checkpointMs?: number;
+  /** Rank with document vectors as they read back from storage under this codec (eval --storage). */
+  storage?: StorageCodec;
   io: Io;
 }
 
@@ -169,7 +172,7 @@ export async function buildEngine(opts: BuildOptions): Promise<BuiltEngine> {
   opts.papers.forEach((p, i) => flat.set(res.rows.get(p.id)!.vector, i * dims));
   await space.setVectors(
     opts.papers.map((p) => p.id),
-    flat,
+    opts.storage && opts.storage !== 'f32' ? roundTrip(flat, dims, opts.storage) : flat,
   );
   return { engine, modelId, model, stats, vectors: flat };
 }

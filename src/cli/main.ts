@@ -103,6 +103,7 @@ async function runCommand(o: CliOptions, io: Io, ro: RunOptions): Promise<RunRes
     cacheDir: ro.cacheDir,
     fusion: fusionFrom(o),
     vectors: corpus.vectors,
+    storage: o.storage,
     io,
   });
   const engine: SearchEngine = built.engine;
