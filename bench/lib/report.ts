@@ -138,6 +138,8 @@ export interface BenchResults {
   map?: import('../map-bench.ts').MapBenchResult | null;
   /** The static model (quick tier): load, documents/s, question embedding, in Node and the browser worker. */
   static?: StaticFigures | null;
+  /** bench/storage-bench.ts: IndexedDB bytes, write throughput, reload timings, codec quality. */
+  storage?: import('../storage-bench.ts').StorageFigures | null;
   /** Sections or paths that could not be measured, with the reason. */
   not_measured: string[];
 }
