@@ -10,6 +10,8 @@
  * Reported on dev-queries, dev-paraphrase and the title check with leave-one-set-out. Every paper is
  * scored exactly by every ranker (204 papers), so "doc" reproduces the engine's hybrid to within the
  * candidate-floor detail. Costs (sentences embedded, time) are printed per model.
+ * `--title`: the extra vector is the title's alone instead of the sentences' (only where the indexed
+ * paper has a title: the title check indexes abstracts only, so it is unchanged there).
  */
 import { buildEngines, evalSets } from './fusion.ts';
 import { loadLocalModel } from '../src/cli/engine-node.ts';
@@ -29,6 +31,7 @@ async function main() {
   const engines = await buildEngines(sets, names);
   const io = { out: () => {}, err: (s: string) => void process.stderr.write(s) };
   const corpus = sets[0].papers;
+  const titleMode = process.argv.includes('--title');
   for (const name of names) {
     const model: EmbeddingModel = await loadLocalModel(MODELS[name], io);
     // Sentence vectors per paper id (the same abstract in every set).
@@ -36,7 +39,7 @@ async function main() {
     const sentVecs = new Map<string, Float32Array[]>();
     let nSent = 0;
     for (const p of corpus) {
-      const spans = splitSentences(p.abstract).map((s) => s.text).filter((s) => s.trim());
+      const spans = titleMode ? [p.title].filter((t) => t.trim()) : splitSentences(p.abstract).map((s) => s.text).filter((s) => s.trim());
       if (!spans.length) continue;
       const { vectors, dimensions: d } = await model.embedDocuments(spans);
       sentVecs.set(p.id, spans.map((_, i) => vectors.slice(i * d, (i + 1) * d)));
@@ -69,7 +72,7 @@ async function main() {
         const sent = new Map<number, number>();
         s.indexed.forEach((p, i) => {
           doc.set(i, space.score(qv, p.id)!);
-          const sv = sentVecs.get(p.id);
+          const sv = titleMode && !p.title.trim() ? undefined : sentVecs.get(p.id);
           if (sv) sent.set(i, Math.max(...sv.map((v) => dot(qv, v))));
         });
         variants.forEach((v, vi) => {
