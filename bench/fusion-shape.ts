@@ -39,8 +39,8 @@ async function main() {
   for (const [spaceNames, baseAlpha] of combos) {
     const m = spaceNames.join(' + ');
     const alphas = m === 'static' ? [0.3, 0.4, 0.5] : [0.5, 0.6, 0.7];
-    const table: { name: string; per: Record<string, Metrics> }[] = [];
-    for (const alpha of alphas) for (const [vn] of VARIANTS) table.push({ name: `${vn} α${alpha}`, per: {} });
+    const table: { name: string; per: Record<string, Metrics>; first: Record<string, number[]> }[] = [];
+    for (const alpha of alphas) for (const [vn] of VARIANTS) table.push({ name: `${vn} α${alpha}`, per: {}, first: {} });
     for (const s of sets) {
       const { engine, keys } = engines.get(s.name)!;
       const spaces = spaceNames.map((n) => engine.vectorSpaces.find((x) => x.key === keys[n])!);
@@ -67,7 +67,11 @@ async function main() {
             ranks[ti++].push(ids.map((id) => (id ? (pos.get(id) ?? null) : null)));
           }
       }
-      table.forEach((t, ti) => (t.per[s.name] = metrics(ranks[ti])));
+      table.forEach((t, ti) => {
+        t.per[s.name] = metrics(ranks[ti]);
+        // First relevant rank per question (11 = not in the top 10), for the paired comparison.
+        t.first[s.name] = ranks[ti].map((r) => Math.min(11, ...r.map((x) => x ?? 11)));
+      });
     }
     console.log(`\n## ${m} + BM25 (today α${baseAlpha}, sum)\n`);
     console.log('| combination | dev-queries S@1/S@5/MRR/nDCG | dev-paraphrase | title | mean MRR |');
@@ -81,6 +85,18 @@ async function main() {
       const best = [...table].sort((a, b) => score(b) - score(a))[0];
       const x = best.per[held.name];
       console.log(`  held out ${held.name}: chose ${best.name} → S@1 ${f3(x.success_at_1)} S@5 ${f3(x.success_at_5)} MRR ${f3(x.mrr)} nDCG ${f3(x.ndcg_at_10)}`);
+    }
+    // Paired: questions whose first relevant paper moved up / down against today's sum at α.
+    const today = table.find((t) => t.name === `sum α${baseAlpha}`)!;
+    console.log(`\npaired against sum α${baseAlpha} (questions whose first relevant rank went up / down, per set):`);
+    for (const t of table) {
+      if (t === today) continue;
+      const cells = sets.map((s) => {
+        let up = 0, down = 0;
+        t.first[s.name].forEach((r, i) => (r < today.first[s.name][i] ? up++ : r > today.first[s.name][i] ? down++ : 0));
+        return `${up}↑ ${down}↓`;
+      });
+      console.log(`  ${t.name}: ${cells.join(' · ')}`);
     }
   }
   process.exit(0);
