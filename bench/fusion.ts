@@ -15,7 +15,7 @@ import { buildEngine } from '../src/cli/engine-node.ts';
 import { loadCorpus } from '../src/cli/corpus-node.ts';
 import { metrics, parseQueries, type EvalQuery, type Metrics } from '../src/cli/eval.ts';
 import { normalizeTitle } from '../src/core/library/ids.ts';
-import { SearchEngine, type FusionOptions } from '../src/core/search/engine.ts';
+import { SearchEngine, type FusionOptions, type SearchEngineOptions } from '../src/core/search/engine.ts';
 import { REPO_ROOT } from '../src/node/model-dir.ts';
 import type { EmbeddingModel, Paper, SearchMode } from '../src/core/types.ts';
 
@@ -67,12 +67,12 @@ function memo(m: EmbeddingModel): EmbeddingModel {
 }
 
 /** One engine per set holding every model's space. */
-export async function buildEngines(sets: EvalSet[], models: string[]): Promise<Map<string, { engine: SearchEngine; keys: Record<string, string> }>> {
+export async function buildEngines(sets: EvalSet[], models: string[], engineOpts: SearchEngineOptions = {}): Promise<Map<string, { engine: SearchEngine; keys: Record<string, string> }>> {
   const out = new Map<string, { engine: SearchEngine; keys: Record<string, string> }>();
   const quiet = { out: () => {}, err: (s: string) => void process.stderr.write(s) };
   const loaded = new Map<string, EmbeddingModel>();
   for (const s of sets) {
-    const engine = new SearchEngine({ exactThreshold: Infinity });
+    const engine = new SearchEngine({ exactThreshold: Infinity, ...engineOpts });
     engine.setPapers(s.indexed);
     const keys: Record<string, string> = {};
     for (const name of models) {
@@ -122,6 +122,7 @@ async function main() {
   if (models.includes('static')) combos.push(['static + BM25', ['static']]);
   if (models.includes('minilm')) combos.push(['MiniLM + BM25', ['minilm']]);
   if (models.includes('bge') && models.includes('minilm')) combos.push(['bge + MiniLM + BM25', ['bge', 'minilm']]);
+  if (models.includes('bge') && models.includes('static')) combos.push(['bge + static + BM25', ['bge', 'static']]);
 
   const settings: { name: string; fusion: Partial<FusionOptions> }[] = [];
   if (process.argv.includes('--fine')) {

@@ -60,3 +60,22 @@ describe('z-score fusion', () => {
     expect(DEFAULT_FUSION.alpha).toBe(0.6);
   });
 });
+
+describe('pseudo-relevance feedback (measured, off by default)', () => {
+  it('moves the question vector by weight × the mean of the head papers that have a vector, normalised', async () => {
+    const { VectorSpace } = await import('../../src/core/search/vector-space.ts');
+    const { feedbackQuery } = await import('../../src/core/search/engine.ts');
+    const { testIdentity } = await import('./helpers/identity.ts');
+    const space = new VectorSpace(testIdentity('test/prf', 2), { exactThreshold: Infinity });
+    await space.setVectors(['a', 'b'], new Float32Array([0, 1, 1, 0]));
+    const q = new Float32Array([1, 0]);
+    // head a, b and an id without a vector: mean of a and b = (0.5, 0.5); q + 1 × mean = (1.5, 0.5)
+    const moved = feedbackQuery(space, q, ['a', 'b', 'missing'], 1);
+    const n = Math.hypot(1.5, 0.5);
+    expect(moved[0]).toBeCloseTo(1.5 / n, 6);
+    expect(moved[1]).toBeCloseTo(0.5 / n, 6);
+    expect(q[0]).toBe(1); // the question vector itself is not changed
+    expect([...feedbackQuery(space, q, ['missing'], 1)]).toEqual([1, 0]);
+    expect(DEFAULT_FUSION.prfDocs).toBe(0);
+  });
+});

@@ -93,3 +93,18 @@ describe('Bm25Index', () => {
     expect(s[0].score).toBeCloseTo(s[1].score, 10); // same bag of words: a tie without the title weight
   });
 });
+
+describe('Bm25Index.searchTerms (weighted queries, for query expansion)', () => {
+  it('is search() with weight 1 per distinct term, and scales each term by its weight', () => {
+    const idx = new Bm25Index();
+    idx.add(0, { title: 'masked image modeling', body: 'we mask patches and reconstruct pixels' });
+    idx.add(1, { title: 'contrastive learning', body: 'two views of an image agree' });
+    idx.add(2, { title: 'speech', body: 'audio only' });
+    const plain = idx.search('masked image', Infinity);
+    expect(idx.searchTerms(new Map(idx.tokenize('masked image').map((t) => [t, 1])), Infinity)).toEqual(plain);
+    const single = (t: string, w: number) => new Map(idx.searchTerms(new Map([[t, w]]), Infinity).map((h) => [h.label, h.score]));
+    const [mask] = idx.tokenize('masked');
+    expect(single(mask, 2).get(0)).toBeCloseTo(2 * single(mask, 1).get(0)!, 12);
+    expect(idx.searchTerms(new Map([[mask, 0]]), Infinity)).toEqual([]);
+  });
+});

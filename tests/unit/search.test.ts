@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_FUSION, SearchEngine, SearchNotReadyError, fuseScores } from '../../src/core/search/engine.ts';
+import { DEFAULT_FUSION, SearchEngine, SearchNotReadyError, feedbackQuery, fuseScores } from '../../src/core/search/engine.ts';
 import { splitSentences } from '../../src/core/text/sentences.ts';
 import { bestSentence } from '../../src/core/search/best-sentence.ts';
 import { tokenize } from '../../src/core/search/bm25.ts';
@@ -312,5 +312,26 @@ describe('SearchEngine with several vector spaces', () => {
     expect(viaB.every((h) => h.score === 0)).toBe(true);
     const viaFirst = engine.related(PAPERS[0].id, 1);
     expect(viaFirst[0].paper.title).toBe('Video masked modeling at scale');
+  });
+});
+
+describe('pseudo-relevance feedback in search (FusionOptions.prfDocs, off by default)', () => {
+  it('ranks a second pass with the question vector moved towards the first pass head', async () => {
+    const { engine, model } = await engineWithVectors();
+    const question = 'masked video frames survey';
+    const opts = { k: 6, sentences: false } as const;
+    const first = await engine.search(question, opts);
+    const prf = await engine.search(question, { ...opts, fusion: { prfDocs: 2, prfWeight: 3 } });
+    // The same ranking, computed by hand: the moved vector as the question vector of a plain search.
+    const moved = feedbackQuery(engine.primary!, await model.embedQuery(question), first.slice(0, 2).map((h) => h.paper.id), 3);
+    const byHand = new SearchEngine({ model: { ...model, embedQuery: async () => moved, embedDocuments: (t: string[]) => model.embedDocuments(t), dispose: async () => {} } });
+    byHand.setPapers(PAPERS);
+    await byHand.setVectors(PAPERS.map((p) => p.id), (await model.embedDocuments(PAPERS.map(documentText))).vectors);
+    const expected = await byHand.search(question, opts);
+    expect(prf.map((h) => h.paper.id)).toEqual(expected.map((h) => h.paper.id));
+    expect(prf.map((h) => h.score)).toEqual(expected.map((h) => h.score));
+    expect(prf.map((h) => h.score)).not.toEqual(first.map((h) => h.score)); // the second pass did change something
+    // Off by default: no fusion override gives the first pass.
+    expect((await engine.search(question, { ...opts, fusion: { prfDocs: 0 } })).map((h) => h.paper.id)).toEqual(first.map((h) => h.paper.id));
   });
 });

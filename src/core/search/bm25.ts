@@ -198,19 +198,27 @@ export class Bm25Index {
    * `filter(label) === false` excludes a document (scores still use whole-index statistics).
    */
   search(query: string, k: number, filter?: (label: number) => boolean): LexicalHit[] {
-    const terms = [...new Set(this.tokenize(query))];
-    if (terms.length === 0 || this.docs.size === 0 || k <= 0) return [];
+    return this.searchTerms(new Map(this.tokenize(query).map((t) => [t, 1])), k, filter);
+  }
+
+  /**
+   * BM25 of a weighted query: Σ weight(t) × BM25(t, doc) over the given (already tokenized) terms.
+   * `search` is this with weight 1 per distinct query term; query expansion (bench/rm3.ts) passes
+   * expansion terms with smaller weights.
+   */
+  searchTerms(weights: Map<string, number>, k: number, filter?: (label: number) => boolean): LexicalHit[] {
+    if (weights.size === 0 || this.docs.size === 0 || k <= 0) return [];
     const { k1, b } = this.opts;
     const avg = this.totalLen / this.docs.size || 1;
     const scores = new Map<number, number>();
-    for (const t of terms) {
+    for (const [t, w] of weights) {
       const p = this.postings.get(t);
-      if (!p) continue;
+      if (!p || !(w > 0)) continue;
       const idf = this.idf(t);
       for (const [doc, f] of p) {
         if (filter && !filter(doc)) continue;
         const len = this.docs.get(doc)!.len;
-        const s = (idf * f * (k1 + 1)) / (f + k1 * (1 - b + (b * len) / avg));
+        const s = (w * idf * f * (k1 + 1)) / (f + k1 * (1 - b + (b * len) / avg));
         scores.set(doc, (scores.get(doc) ?? 0) + s);
       }
     }
