@@ -6,6 +6,7 @@ import { VitePWA } from 'vite-plugin-pwa';
 import { DEFAULT_MODEL_ID, DEFAULT_STATIC_MODEL_ID, getModel, requiredFiles } from './src/core/model/registry.ts';
 import { ortRuntime } from './scripts/vite-plugin-ort.ts';
 import { HEADER_POLICY, META_POLICY } from './src/browser/csp.ts';
+import { hnswlibNoEval } from './scripts/hnswlib-no-eval.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -91,11 +92,12 @@ export default defineConfig({
   publicDir: here('./public'),
   base,
   build: { outDir: here('./dist'), emptyOutDir: true, target: 'es2022' },
-  plugins: [svelte(), ortRuntime(), cspMeta, pwa],
+  plugins: [svelte(), ortRuntime(), hnswlibNoEval(), cspMeta, pwa],
   server: { headers: isolation },
   preview: { headers: { ...isolation, 'Content-Security-Policy': HEADER_POLICY } },
   // ORT is bundled into the engine worker: its duplicate .wasm asset is dropped there.
-  worker: { format: 'es', plugins: () => [ortRuntime({ ensureCopied: false })] },
+  // hnswlib-wasm's glue is patched wherever it is bundled: it must run without 'unsafe-eval' (CSP).
+  worker: { format: 'es', plugins: () => [ortRuntime({ ensureCopied: false }), hnswlibNoEval()] },
   test: {
     root: here('.'),
     testTimeout: 120_000,
