@@ -19,6 +19,7 @@ const ENTRIES: Record<string, string[]> = {
   ours: ['src/core/model/embedder.ts'],
   query: ['src/core/model/embedder.ts', 'src/core/search/engine.ts'],
   static: ['src/core/model/static-embedder.ts'],
+  ann: ['src/core/ann/exact-int8.ts', 'src/core/search/vector-space.ts'],
 };
 
 export interface BuildResult {

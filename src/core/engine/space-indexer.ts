@@ -215,8 +215,10 @@ export class SpaceIndexer {
 
   /**
    * (Re)builds the vector index over every paper that has a vector. A stored HNSW graph is adopted
-   * when it was built from exactly the same ids in the same order (its id list is stored with it);
-   * otherwise, or when its bytes are damaged, it is rebuilt from the vectors.
+   * when its id list (stored with it) is a prefix of the current ids in order — the same library, or
+   * one that grew since it was saved, whose new rows the space adds to the graph in slices; otherwise,
+   * or when its bytes are damaged, the graph is rebuilt from the vectors (in slices: queries are
+   * answered exactly meanwhile).
    */
   private async buildIndex(model: EmbeddingModel): Promise<void> {
     const ids = this.coveredIds();
@@ -227,11 +229,12 @@ export class SpaceIndexer {
     const name = this.blobName(model);
     const savedIds = await this.storage.safe((s) => s.getMeta<string[]>(`${name}:ids`), undefined);
     let adopted = false;
-    if (savedIds && sameList(savedIds, ids)) {
+    if (savedIds && isPrefix(savedIds, ids)) {
       const bytes = await this.storage.safe((s) => s.getBlob(name), undefined);
       try {
         if (!bytes) throw new Error('missing graph bytes');
         const index = await HnswIndex.restore(bytes, dims);
+        if (index.size !== savedIds.length) throw new Error(`graph holds ${index.size} vectors, its id list ${savedIds.length}`);
         await space.setVectors(ids, flat, { index });
         adopted = true;
       } catch {
@@ -243,9 +246,19 @@ export class SpaceIndexer {
     this.deps.changed();
   }
 
-  /** Saves an HNSW graph (exact indexes are rebuilt from the vectors in milliseconds: not saved). */
+  /**
+   * Saves the HNSW graph once it covers every vector (exact indexes are rebuilt from the vectors in
+   * milliseconds: not saved). Waits for the slice builder, which has been running beside the
+   * embedding; queries are answered meanwhile, only this space's indexing pass stays open.
+   */
   private async persistIndex(model: EmbeddingModel): Promise<void> {
     const space = this.engine().findSpace(model.identity);
+    try {
+      await space?.indexed();
+    } catch (e) {
+      this.notices.add('warning', `The fast search index could not be built (${(e as Error).message}); search stays exact, which is slower on a large library.`);
+      return;
+    }
     const index = space?.vectorIndex;
     if (!space || !index || index.kind !== 'hnsw') return;
     const name = this.blobName(model);
@@ -256,6 +269,11 @@ export class SpaceIndexer {
     await this.storage.safe((s) => s.putBlob(name, bytes), undefined);
     await this.storage.safe((s) => s.setMeta(`${name}:ids`, ids), undefined);
   }
+}
+
+/** `a` equals the first a.length entries of `b`. */
+function isPrefix(a: readonly string[], b: readonly string[]): boolean {
+  return a.length <= b.length && a.every((x, i) => x === b[i]);
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
