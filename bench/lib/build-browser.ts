@@ -47,6 +47,8 @@ export async function buildBrowserBench(only?: string[]): Promise<BuildResult> {
       emptyOutDir: true,
       target: 'es2022',
       minify: false,
+      // Workers have no `document`: Vite's preload helper for dynamic imports (hnswlib-wasm) would throw.
+      modulePreload: false,
       // Keep wasm out of JS as base64: the driver serves onnxruntime-web's files at /ort/.
       assetsInlineLimit: 0,
       rollupOptions: { input, output: { format: 'es', entryFileNames: '[name].js' }, preserveEntrySignatures: 'strict' },

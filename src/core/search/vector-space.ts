@@ -118,6 +118,11 @@ export class VectorSpace {
     return this.graph ? this.covered >= this.ids.length : this.ids.length < this.threshold;
   }
 
+  /** Rows the graph answers for (labels below this); the rest are searched exactly. */
+  get graphCoverage(): number {
+    return this.graph ? this.covered : 0;
+  }
+
   /** Slices run so far and the longest one (ms): what a question may have waited behind. */
   get buildStats(): { slices: number; longestSliceMs: number } {
     return { ...this.stats };
@@ -259,6 +264,9 @@ export class VectorSpace {
     const sliceMs = this.opts.sliceMs ?? GRAPH_SLICE_MS;
     const graph = this.graph;
     while (gen === this.generation && this.covered < this.ids.length) {
+      // Yield first: the caller that scheduled the build (setVectors/addVectors) returns at once.
+      await yieldToEvents();
+      if (gen !== this.generation) return;
       const t0 = performance.now();
       do {
         const end = Math.min(this.ids.length, this.covered + SLICE_STEP);
@@ -274,7 +282,6 @@ export class VectorSpace {
       this.stats.slices++;
       this.stats.longestSliceMs = Math.max(this.stats.longestSliceMs, performance.now() - t0);
       if (this.tail.size === 0) this.tail = new ExactIndex(d); // release the grown buffer
-      await yieldToEvents();
     }
   }
 
