@@ -266,8 +266,10 @@ export class SpaceIndexer {
     const savedIds = await this.storage.safe((s) => s.getMeta<string[]>(`${name}:ids`), undefined);
     if (savedIds && sameList(savedIds, ids)) return;
     const bytes = await index.serialize();
-    await this.storage.safe((s) => s.putBlob(name, bytes), undefined);
-    await this.storage.safe((s) => s.setMeta(`${name}:ids`, ids), undefined);
+    // The id list says which rows the stored graph holds: write it only once the graph is stored, or
+    // a failed save would pair the new list with the old graph (then rebuilt as "damaged").
+    const saved = await this.storage.safe(async (s) => (await s.putBlob(name, bytes), true), false);
+    if (saved) await this.storage.safe((s) => s.setMeta(`${name}:ids`, ids), undefined);
   }
 }
 
