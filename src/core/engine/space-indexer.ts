@@ -228,20 +228,23 @@ export class SpaceIndexer {
     const space = this.engine().useModel(model);
     const name = this.blobName(model);
     const savedIds = await this.storage.safe((s) => s.getMeta<string[]>(`${name}:ids`), undefined);
-    let adopted = false;
     if (savedIds && isPrefix(savedIds, ids)) {
-      const bytes = await this.storage.safe((s) => s.getBlob(name), undefined);
-      try {
+      // Restoring a large graph takes seconds (it passes through hnswlib's IndexedDB file system):
+      // the space answers exactly meanwhile and adopts it when it is there.
+      const restoring = (async () => {
+        const bytes = await this.storage.safe((s) => s.getBlob(name), undefined);
         if (!bytes) throw new Error('missing graph bytes');
         const index = await HnswIndex.restore(bytes, dims);
         if (index.size !== savedIds.length) throw new Error(`graph holds ${index.size} vectors, its id list ${savedIds.length}`);
-        await space.setVectors(ids, flat, { index });
-        adopted = true;
-      } catch {
+        return index;
+      })().catch(() => {
         this.notices.add('warning', 'The stored search index was damaged; it was rebuilt from the stored vectors.');
-      }
+        return null;
+      });
+      await space.setVectors(ids, flat, { index: restoring });
+    } else {
+      await space.setVectors(ids, flat);
     }
-    if (!adopted) await space.setVectors(ids, flat);
     this.updateReady();
     this.deps.changed();
   }

@@ -23,12 +23,15 @@ export interface VectorSpaceOptions {
 
 /**
  * Graph building runs in slices of at most this long (plus one insertion) and then yields, so a
- * question that arrives mid-build waits at most about one slice. 16 ms keeps that well inside the
+ * question that arrives mid-build waits at most about one slice. 10 ms keeps that well inside the
  * 150 ms hybrid-query budget while the per-yield overhead stays small (one task hop per slice).
  */
-export const GRAPH_SLICE_MS = 16;
-/** Rows inserted between two clock reads inside a slice (an insertion costs ~0.1–1 ms). */
-const SLICE_STEP = 8;
+export const GRAPH_SLICE_MS = 10;
+/**
+ * Rows inserted between two clock reads inside a slice: one insertion costs ~0.3 ms in Node and
+ * 1–3 ms in the browser worker on this shared machine (bench ann-browser), so 2 keeps the overshoot small.
+ */
+const SLICE_STEP = 2;
 
 /** Gives queued messages (a question) their turn: scheduler.postTask where there is one, else a timer. */
 function yieldToEvents(): Promise<void> {
@@ -162,8 +165,36 @@ export class VectorSpace {
    * 0..m-1 in order (a library that grew since it was saved); the rest are added to it in slices.
    * Returns at once: search works (exactly) while the graph builds; await indexed() for the graph.
    */
-  async setVectors(paperIds: string[], vectors: Float32Array, opts: { index?: VectorIndex } = {}): Promise<void> {
+  async setVectors(paperIds: string[], vectors: Float32Array, opts: { index?: VectorIndex | Promise<VectorIndex | null> } = {}): Promise<void> {
     this.checkRows(paperIds, vectors);
+    const given = opts.index;
+    if (given instanceof Promise) {
+      // A graph still being restored (seconds for a large library): answer exactly until it is
+      // there, then adopt it — or build one if it could not be restored (resolved null / rejected).
+      this.replaceRows(paperIds, vectors);
+      this.tail.add(this.packRows(0, this.ids.length), range(0, this.ids.length));
+      const gen = this.generation;
+      this.building = given
+        .then((index) => {
+          if (gen === this.generation && index) this.adoptGraph(index);
+        })
+        .catch(() => undefined) // a graph that does not fit is rebuilt below
+        .finally(() => {
+          if (gen !== this.generation) return;
+          this.building = null;
+          this.scheduleBuild();
+        });
+      return;
+    }
+    if (given) this.checkGraph(given, paperIds.length);
+    this.replaceRows(paperIds, vectors);
+    if (given) this.adoptGraph(given);
+    else this.tail.add(this.packRows(0, this.ids.length), range(0, this.ids.length));
+    this.scheduleBuild();
+  }
+
+  /** Forgets every row and any graph (a running builder stops at its next slice). */
+  private replaceRows(paperIds: string[], vectors: Float32Array): void {
     this.generation++;
     this.ids = [];
     this.labelOf.clear();
@@ -172,17 +203,30 @@ export class VectorSpace {
     this.tail = new ExactIndex(this.identity.dims);
     this.graph = null;
     this.covered = 0;
+    this.building = null;
     this.buildError = null;
-    if (opts.index) {
-      if (!(opts.index instanceof HnswIndex) || opts.index.size > paperIds.length || opts.index.dimensions !== this.identity.dims) {
-        throw new Error(`setVectors: restored index holds ${opts.index.size}×${opts.index.dimensions}, expected at most ${paperIds.length}×${this.identity.dims}`);
-      }
-      this.graph = opts.index;
-      this.covered = opts.index.size;
-    }
     this.appendRows(paperIds, vectors);
-    this.tail.add(this.packRows(this.covered, this.ids.length), range(this.covered, this.ids.length));
-    this.scheduleBuild();
+  }
+
+  private checkGraph(index: VectorIndex, rows: number): asserts index is HnswIndex {
+    if (!(index instanceof HnswIndex) || index.size > rows || index.dimensions !== this.identity.dims) {
+      throw new Error(`setVectors: restored index holds ${index.size}×${index.dimensions}, expected at most ${rows}×${this.identity.dims}`);
+    }
+  }
+
+  /** Takes a restored graph covering labels 0..m-1: those rows leave the exact tail. */
+  private adoptGraph(index: VectorIndex): void {
+    this.checkGraph(index, this.ids.length);
+    const d = this.identity.dims;
+    this.graph = index;
+    this.covered = index.size;
+    const keep = range(this.covered, this.ids.length).filter((l) => !this.removed.has(l));
+    const rows = new Float32Array(keep.length * d);
+    keep.forEach((l, i) => rows.set(this.rows[l], i * d));
+    const tail = new ExactIndex(d);
+    tail.add(rows, keep);
+    this.tail = tail;
+    for (const l of this.removed) if (l < this.covered) index.remove(l);
   }
 
   /** Appends vectors for more papers (e.g. one embedding batch); they are searchable at once. */
