@@ -1,5 +1,5 @@
 /**
- * Benchmark suite entry: `npm run bench [-- --quick] [-- --only=embedding,query,index,startup,quality,map]`.
+ * Benchmark suite entry: `npm run bench [-- --quick] [-- --only=embedding,query,index,ann-browser,startup,quality,map]`.
  *
  * Reports numbers, never fails on timing: a section that cannot run (module missing, browser
  * unavailable) is listed under "Not measured" with its reason, and the run still writes
@@ -32,9 +32,10 @@ interface Config {
   questions: number;
   indexSizes: number[];
   indexQueries: number;
+  annSizes: number[];
 }
 
-const ALL_SECTIONS = ['embedding', 'query', 'static', 'index', 'startup', 'quality', 'map', 'storage'];
+const ALL_SECTIONS = ['embedding', 'query', 'static', 'index', 'ann-browser', 'startup', 'quality', 'map', 'storage'];
 
 class UsageError extends Error {}
 
@@ -69,6 +70,8 @@ function parseArgs(argv: string[]): Config {
     // Full mode's 100k build takes minutes in WASM (see README); quick stays well under 5 minutes total.
     indexSizes: quick ? [2_000, 10_000] : [10_000, 100_000],
     indexQueries: quick ? 50 : 200,
+    // The browser index section: the sizes issue 15 asks about (a 100k HNSW build is minutes in WASM).
+    annSizes: quick ? [10_000] : [10_000, 50_000, 100_000],
   };
 }
 
@@ -135,6 +138,7 @@ async function main() {
     await bb?.close();
   }
   await timed('index', () => indexSection(cfg, papers, results));
+  await timed('ann-browser', () => annBrowserSection(cfg, papers, results));
   await timed('startup', () => startupSection(cfg, results));
   await timed('quality', () => qualitySection(cfg, results));
   await timed('map', () => mapSection(cfg, results));
@@ -318,6 +322,29 @@ async function indexSection(cfg: Config, papers: import('../src/core/types.ts').
     for (const s of sizes) for (const e of s.errors) results.not_measured.push(`index n=${s.n} ${e}`);
   } catch (e) {
     results.not_measured.push(`index: ${(e as Error).message.slice(0, 300)}`);
+  }
+}
+
+async function annBrowserSection(cfg: Config, papers: import('../src/core/types.ts').Paper[], results: BenchResults) {
+  log(`ann-browser: sizes ${cfg.annSizes.join(', ')}`);
+  let bb: import('./lib/browser-run.ts').BrowserBench | undefined;
+  try {
+    const { buildBrowserBench } = await import('./lib/build-browser.ts');
+    await buildBrowserBench(['ann']);
+    const { startBrowserBench } = await import('./lib/browser-run.ts');
+    bb = await startBrowserBench();
+    // Same basis as the Node index section (MiniLM vectors of the seed abstracts).
+    const { NativeEmbedder } = await import('./embed-node.ts');
+    const nat = await NativeEmbedder.load(INDEX_BASE_MODEL);
+    const base = await nat.embed(papers.map(documentText), 1);
+    await nat.dispose();
+    const { benchAnnBrowser } = await import('./ann-browser.ts');
+    results.ann_browser = await benchAnnBrowser(bb, base, { sizes: cfg.annSizes, queries: cfg.indexQueries, efs: [16, 32, 64, 128], log });
+    for (const e of results.ann_browser.errors) results.not_measured.push(`ann-browser ${e}`);
+  } catch (e) {
+    results.not_measured.push(`ann-browser: ${(e as Error).message.slice(0, 300)}`);
+  } finally {
+    await bb?.close();
   }
 }
 

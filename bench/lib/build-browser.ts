@@ -20,6 +20,7 @@ const ENTRIES: Record<string, string[]> = {
   query: ['src/core/model/embedder.ts', 'src/core/search/engine.ts'],
   static: ['src/core/model/static-embedder.ts'],
   storage: ['src/browser/idb-store.ts', 'src/core/store/vector-chunks.ts'],
+  ann: ['src/core/ann/exact-int8.ts', 'src/core/search/vector-space.ts'],
 };
 
 export interface BuildResult {
@@ -47,6 +48,8 @@ export async function buildBrowserBench(only?: string[]): Promise<BuildResult> {
       emptyOutDir: true,
       target: 'es2022',
       minify: false,
+      // Workers have no `document`: Vite's preload helper for dynamic imports (hnswlib-wasm) would throw.
+      modulePreload: false,
       // Keep wasm out of JS as base64: the driver serves onnxruntime-web's files at /ort/.
       assetsInlineLimit: 0,
       rollupOptions: { input, output: { format: 'es', entryFileNames: '[name].js' }, preserveEntrySignatures: 'strict' },

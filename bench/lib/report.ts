@@ -6,6 +6,7 @@
  * Infinity); every ratio is computed here from the two figures of the same run.
  */
 import { ratio, type Summary } from './stats.ts';
+import { renderAnnBrowser } from '../ann-browser.ts';
 
 export interface EmbeddingFigures {
   docs: number;
@@ -134,6 +135,8 @@ export interface BenchResults {
   index: { params: { M: number; efConstruction: number; efSearch: number }; base_model?: string; real_nn_cosine?: { nn1: number; nn10: number }; sizes: IndexRow[] } | null;
   startup: StartupFigures | null;
   quality: Record<string, QualityFigures | null>;
+  /** bench/ann-browser.ts: index choice in the browser worker (absent in older runs). */
+  ann_browser?: import('../ann-browser.ts').AnnBrowserResult | null;
   /** bench/map-bench.ts (absent in runs made before the map existed). */
   map?: import('../map-bench.ts').MapBenchResult | null;
   /** The static model (quick tier): load, documents/s, question embedding, in Node and the browser worker. */
@@ -259,6 +262,8 @@ export function renderMarkdown(r: BenchResults): string {
         '. Query times are single-threaded, in Node.',
     );
   }
+
+  if (r.ann_browser) out.push(...renderAnnBrowser(r.ann_browser));
 
   out.push('', '### Start-up (headless Chromium)', '');
   if (r.static) {

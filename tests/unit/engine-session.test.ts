@@ -1,4 +1,5 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, vi } from 'vitest';
+import { HnswIndex } from '../../src/core/ann/index.ts';
 import { EngineSession, EMBED_BATCH, type SessionDeps } from '../../src/core/engine/session.ts';
 import { MemoryStore, type Store } from '../../src/core/store/store.ts';
 import { openIdbStore } from '../../src/browser/idb-store.ts';
@@ -336,6 +337,57 @@ describe('EngineSession persistence details', () => {
     await c.startIndexing();
     expect(c.status().notices.some((n) => /search index was damaged/.test(n.message))).toBe(true);
     expect((await c.search('qubit entanglement', 'vector')).hits[0].paper.abstract).toMatch(/qubit/);
+  });
+
+  it('a reload never rebuilds the graph: same library → no insertion at all; a library that grew since the graph was saved → only the new rows are inserted', async () => {
+    const store = new MemoryStore();
+    const opts = { engineOptions: { exactThreshold: 10 } };
+    const a = new EngineSession({ ...makeDeps(() => store, { docs: 0 }).deps, ...opts });
+    await a.init({ autoIndex: false });
+    await a.startIndexing();
+    const key = a.status().vectorKey!;
+    expect(await store.getMeta<string[]>(`hnsw:${key}:ids`)).toHaveLength(40);
+
+    const create = vi.spyOn(HnswIndex, 'create');
+    const add = vi.spyOn(HnswIndex.prototype, 'add');
+    const inserted = () => add.mock.calls.reduce((n, c) => n + c[1].length, 0);
+    try {
+      const b = new EngineSession({ ...makeDeps(() => store, { docs: 0 }).deps, ...opts });
+      await b.init({ autoIndex: false });
+      await b.startIndexing();
+      expect(b.status()).toMatchObject({ indexKind: 'hnsw', semanticReady: true, embeddedCount: 0 });
+      expect(create).not.toHaveBeenCalled();
+      expect(inserted()).toBe(0);
+
+      // Five more papers embedded and stored, but the tab died before the grown graph was saved
+      // (its save fails here): the stored graph covers the first 40 of 45 vectors.
+      const grow = { ...makeDeps(() => store, { docs: 0 }, { seedText: () => seedText(45) }).deps, ...opts };
+      const putBlob = store.putBlob.bind(store);
+      store.putBlob = async () => {
+        throw new Error('tab closed');
+      };
+      const c = new EngineSession(grow);
+      await c.init({ autoIndex: false });
+      await c.startIndexing();
+      store.putBlob = putBlob;
+      expect(await store.getMeta<string[]>(`hnsw:${key}:ids`)).toHaveLength(40);
+      expect(c.status().storedVectors).toBe(45);
+
+      create.mockClear();
+      add.mockClear();
+      const d = new EngineSession(grow);
+      await d.init({ autoIndex: false });
+      await d.startIndexing();
+      expect(d.status()).toMatchObject({ indexKind: 'hnsw', semanticReady: true, embeddedCount: 0 });
+      expect(create).not.toHaveBeenCalled();
+      expect(inserted()).toBe(5);
+      // The grown graph is saved, so the next reload inserts nothing.
+      expect(await store.getMeta<string[]>(`hnsw:${key}:ids`)).toHaveLength(45);
+      expect((await d.search('qubit entanglement', 'vector')).hits[0].paper.abstract).toMatch(/qubit/);
+    } finally {
+      create.mockRestore();
+      add.mockRestore();
+    }
   });
 
   it('quota exceeded while saving vectors: keeps working in memory and says so', async () => {

@@ -154,6 +154,8 @@ describe('SearchEngine', () => {
       await hnsw.addVectors(PAPERS.slice(0, 3).map((p) => p.id), vectors.slice(0, 3 * d));
       expect(hnsw.vectorIndexKind()).toBe('exact');
       await hnsw.addVectors(PAPERS.slice(3).map((p) => p.id), vectors.slice(3 * d));
+      // The graph is built in slices after addVectors returns (exact answers meanwhile).
+      await hnsw.primary!.indexed();
     });
 
     it('switches to HNSW and returns the exact results on a tiny collection', async () => {

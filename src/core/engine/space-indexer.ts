@@ -215,8 +215,10 @@ export class SpaceIndexer {
 
   /**
    * (Re)builds the vector index over every paper that has a vector. A stored HNSW graph is adopted
-   * when it was built from exactly the same ids in the same order (its id list is stored with it);
-   * otherwise, or when its bytes are damaged, it is rebuilt from the vectors.
+   * when its id list (stored with it) is a prefix of the current ids in order — the same library, or
+   * one that grew since it was saved, whose new rows the space adds to the graph in slices; otherwise,
+   * or when its bytes are damaged, the graph is rebuilt from the vectors (in slices: queries are
+   * answered exactly meanwhile).
    */
   private async buildIndex(model: EmbeddingModel): Promise<void> {
     const ids = this.coveredIds();
@@ -226,26 +228,40 @@ export class SpaceIndexer {
     const space = this.engine().useModel(model);
     const name = this.blobName(model);
     const savedIds = await this.storage.safe((s) => s.getMeta<string[]>(`${name}:ids`), undefined);
-    let adopted = false;
-    if (savedIds && sameList(savedIds, ids)) {
-      const bytes = await this.storage.safe((s) => s.getBlob(name), undefined);
-      try {
+    if (savedIds && isPrefix(savedIds, ids)) {
+      // Restoring a large graph takes seconds (it passes through hnswlib's IndexedDB file system):
+      // the space answers exactly meanwhile and adopts it when it is there.
+      const restoring = (async () => {
+        const bytes = await this.storage.safe((s) => s.getBlob(name), undefined);
         if (!bytes) throw new Error('missing graph bytes');
         const index = await HnswIndex.restore(bytes, dims);
-        await space.setVectors(ids, flat, { index });
-        adopted = true;
-      } catch {
+        if (index.size !== savedIds.length) throw new Error(`graph holds ${index.size} vectors, its id list ${savedIds.length}`);
+        return index;
+      })().catch(() => {
         this.notices.add('warning', 'The stored search index was damaged; it was rebuilt from the stored vectors.');
-      }
+        return null;
+      });
+      await space.setVectors(ids, flat, { index: restoring });
+    } else {
+      await space.setVectors(ids, flat);
     }
-    if (!adopted) await space.setVectors(ids, flat);
     this.updateReady();
     this.deps.changed();
   }
 
-  /** Saves an HNSW graph (exact indexes are rebuilt from the vectors in milliseconds: not saved). */
+  /**
+   * Saves the HNSW graph once it covers every vector (exact indexes are rebuilt from the vectors in
+   * milliseconds: not saved). Waits for the slice builder, which has been running beside the
+   * embedding; queries are answered meanwhile, only this space's indexing pass stays open.
+   */
   private async persistIndex(model: EmbeddingModel): Promise<void> {
     const space = this.engine().findSpace(model.identity);
+    try {
+      await space?.indexed();
+    } catch (e) {
+      this.notices.add('warning', `The fast search index could not be built (${(e as Error).message}); search stays exact, which is slower on a large library.`);
+      return;
+    }
     const index = space?.vectorIndex;
     if (!space || !index || index.kind !== 'hnsw') return;
     const name = this.blobName(model);
@@ -253,9 +269,16 @@ export class SpaceIndexer {
     const savedIds = await this.storage.safe((s) => s.getMeta<string[]>(`${name}:ids`), undefined);
     if (savedIds && sameList(savedIds, ids)) return;
     const bytes = await index.serialize();
-    await this.storage.safe((s) => s.putBlob(name, bytes), undefined);
-    await this.storage.safe((s) => s.setMeta(`${name}:ids`, ids), undefined);
+    // The id list says which rows the stored graph holds: write it only once the graph is stored, or
+    // a failed save would pair the new list with the old graph (then rebuilt as "damaged").
+    const saved = await this.storage.safe(async (s) => (await s.putBlob(name, bytes), true), false);
+    if (saved) await this.storage.safe((s) => s.setMeta(`${name}:ids`, ids), undefined);
   }
+}
+
+/** `a` equals the first a.length entries of `b`. */
+function isPrefix(a: readonly string[], b: readonly string[]): boolean {
+  return a.length <= b.length && a.every((x, i) => x === b[i]);
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -11,12 +11,33 @@
  */
 import { ExactIndex, HnswIndex, EXACT_THRESHOLD, type HnswOptions, type VectorIndex } from '../ann/index.ts';
 import { identityMismatch, vectorKey, type VectorIdentity, type VectorKey } from '../vectors/identity.ts';
-import type { EmbeddingModel } from '../types.ts';
+import type { EmbeddingModel, Neighbor } from '../types.ts';
 
 export interface VectorSpaceOptions {
-  /** Vector counts below this use exact search; defaults to ann/'s measured EXACT_THRESHOLD. */
+  /** Vector counts below this use exact search only; defaults to ann/'s measured EXACT_THRESHOLD. */
   exactThreshold?: number;
   hnsw?: HnswOptions;
+  /** Longest stretch of graph building before the builder yields to queued messages (default GRAPH_SLICE_MS). */
+  sliceMs?: number;
+}
+
+/**
+ * Graph building runs in slices of at most this long (plus one insertion) and then yields, so a
+ * question that arrives mid-build waits at most about one slice. 10 ms keeps that well inside the
+ * 150 ms hybrid-query budget while the per-yield overhead stays small (one task hop per slice).
+ */
+export const GRAPH_SLICE_MS = 10;
+/**
+ * Rows inserted between two clock reads inside a slice: one insertion costs ~0.3 ms in Node and
+ * 1–3 ms in the browser worker on this shared machine (bench ann-browser), so 2 keeps the overshoot small.
+ */
+const SLICE_STEP = 2;
+
+/** Gives queued messages (a question) their turn: scheduler.postTask where there is one, else a timer. */
+function yieldToEvents(): Promise<void> {
+  const sched = (globalThis as { scheduler?: { postTask?: (cb: () => void, o: { priority: string }) => Promise<void> } }).scheduler;
+  if (sched?.postTask) return sched.postTask(() => {}, { priority: 'background' });
+  return new Promise((r) => setTimeout(r, 0));
 }
 
 export class SearchNotReadyError extends Error {
@@ -32,21 +53,38 @@ export function dot(a: Float32Array, b: Float32Array): number {
   return s;
 }
 
+/**
+ * Index layout. Labels [0, covered) live in the HNSW graph, labels [covered, n) in `tail`, an exact
+ * index; a search asks both and merges by cosine, so results are exact for everything the graph does
+ * not cover yet, and a query never waits for the graph. Below the threshold there is no graph and
+ * `tail` holds everything. Past it, a builder moves tail rows into the graph in time-boxed slices
+ * (GRAPH_SLICE_MS) that yield between them; new rows join the tail and are picked up the same way.
+ */
 export class VectorSpace {
   readonly identity: VectorIdentity;
   readonly key: VectorKey;
   private readonly opts: VectorSpaceOptions;
   private model: EmbeddingModel | null = null;
-  private index: VectorIndex | null = null;
   private ids: string[] = []; // index label → paper id
   private labelOf = new Map<string, number>(); // paper id → index label
   private rows: Float32Array[] = []; // index label → vector
   private queryCache = new Map<string, Float32Array>();
+  private tail: ExactIndex;
+  private graph: HnswIndex | null = null;
+  /** Labels below this are in the graph (or were removed before it reached them). */
+  private covered = 0;
+  private removed = new Set<number>();
+  /** Bumped by setVectors: a builder of an older generation stops at its next slice. */
+  private generation = 0;
+  private building: Promise<void> | null = null;
+  private buildError: Error | null = null;
+  private stats = { slices: 0, longestSliceMs: 0 };
 
   constructor(identity: VectorIdentity, opts: VectorSpaceOptions = {}) {
     this.identity = identity;
     this.key = vectorKey(identity);
     this.opts = opts;
+    this.tail = new ExactIndex(identity.dims);
   }
 
   /** The model that embeds questions for this space; it must have this space's identity. */
@@ -72,13 +110,39 @@ export class VectorSpace {
     return this.ids.length;
   }
 
+  /** 'hnsw' once a graph exists (it may still be growing: see graphComplete). */
   get kind(): VectorIndex['kind'] | null {
-    return this.index?.kind ?? null;
+    if (this.ids.length === 0) return null;
+    return this.graph ? 'hnsw' : 'exact';
   }
 
-  /** The index (an HNSW graph is worth persisting). */
+  /** No graph building is pending: below the threshold, or the graph covers every row. */
+  get graphComplete(): boolean {
+    return this.graph ? this.covered >= this.ids.length : this.ids.length < this.threshold;
+  }
+
+  /** Rows the graph answers for (labels below this); the rest are searched exactly. */
+  get graphCoverage(): number {
+    return this.graph ? this.covered : 0;
+  }
+
+  /** Slices run so far and the longest one (ms): what a question may have waited behind. */
+  get buildStats(): { slices: number; longestSliceMs: number } {
+    return { ...this.stats };
+  }
+
+  /** Resolves once graphComplete (rejects if building failed; search keeps working exactly). */
+  async indexed(): Promise<void> {
+    while (this.building) await this.building;
+    if (this.buildError) throw this.buildError;
+  }
+
+  /**
+   * The complete graph, worth persisting with its id list (labels 0..n-1 = paperIds), or null while
+   * there is none or it does not cover every row yet.
+   */
   get vectorIndex(): VectorIndex | null {
-    return this.index;
+    return this.graph && this.graphComplete ? this.graph : null;
   }
 
   /** Paper ids in index-label order (persist with a serialised graph). */
@@ -97,45 +161,92 @@ export class VectorSpace {
 
   /**
    * Replaces all vectors: `vectors` holds paperIds.length rows. Pass `index` to adopt a graph
-   * restored from bytes: it must have been built from exactly these rows, labels 0..n-1 in order.
+   * restored from bytes: it must have been built from the first index.size of these rows, labels
+   * 0..m-1 in order (a library that grew since it was saved); the rest are added to it in slices.
+   * Returns at once: search works (exactly) while the graph builds; await indexed() for the graph.
    */
-  async setVectors(paperIds: string[], vectors: Float32Array, opts: { index?: VectorIndex } = {}): Promise<void> {
+  async setVectors(paperIds: string[], vectors: Float32Array, opts: { index?: VectorIndex | Promise<VectorIndex | null> } = {}): Promise<void> {
     this.checkRows(paperIds, vectors);
+    const given = opts.index;
+    if (given instanceof Promise) {
+      // A graph still being restored (seconds for a large library): answer exactly until it is
+      // there, then adopt it — or build one if it could not be restored (resolved null / rejected).
+      this.replaceRows(paperIds, vectors);
+      this.tail.add(this.packRows(0, this.ids.length), range(0, this.ids.length));
+      const gen = this.generation;
+      this.building = given
+        .then((index) => {
+          if (gen === this.generation && index) this.adoptGraph(index);
+        })
+        .catch(() => undefined) // a graph that does not fit is rebuilt below
+        .finally(() => {
+          if (gen !== this.generation) return;
+          this.building = null;
+          this.scheduleBuild();
+        });
+      return;
+    }
+    if (given) this.checkGraph(given, paperIds.length);
+    this.replaceRows(paperIds, vectors);
+    if (given) this.adoptGraph(given);
+    else this.tail.add(this.packRows(0, this.ids.length), range(0, this.ids.length));
+    this.scheduleBuild();
+  }
+
+  /** Forgets every row and any graph (a running builder stops at its next slice). */
+  private replaceRows(paperIds: string[], vectors: Float32Array): void {
+    this.generation++;
     this.ids = [];
     this.labelOf.clear();
     this.rows = [];
-    this.index = null;
-    if (paperIds.length === 0) return;
-    if (opts.index) {
-      if (opts.index.size !== paperIds.length || opts.index.dimensions !== this.identity.dims) {
-        throw new Error(`setVectors: restored index holds ${opts.index.size}×${opts.index.dimensions}, expected ${paperIds.length}×${this.identity.dims}`);
-      }
-      this.index = opts.index;
-    }
+    this.removed.clear();
+    this.tail = new ExactIndex(this.identity.dims);
+    this.graph = null;
+    this.covered = 0;
+    this.building = null;
+    this.buildError = null;
     this.appendRows(paperIds, vectors);
-    if (!this.index) this.index = await this.buildIndex();
   }
 
-  /** Appends vectors for more papers (e.g. one embedding batch); switches to HNSW past the threshold. */
+  private checkGraph(index: VectorIndex, rows: number): asserts index is HnswIndex {
+    if (!(index instanceof HnswIndex) || index.size > rows || index.dimensions !== this.identity.dims) {
+      throw new Error(`setVectors: restored index holds ${index.size}×${index.dimensions}, expected at most ${rows}×${this.identity.dims}`);
+    }
+  }
+
+  /** Takes a restored graph covering labels 0..m-1: those rows leave the exact tail. */
+  private adoptGraph(index: VectorIndex): void {
+    this.checkGraph(index, this.ids.length);
+    const d = this.identity.dims;
+    this.graph = index;
+    this.covered = index.size;
+    const keep = range(this.covered, this.ids.length).filter((l) => !this.removed.has(l));
+    const rows = new Float32Array(keep.length * d);
+    keep.forEach((l, i) => rows.set(this.rows[l], i * d));
+    const tail = new ExactIndex(d);
+    tail.add(rows, keep);
+    this.tail = tail;
+    for (const l of this.removed) if (l < this.covered) index.remove(l);
+  }
+
+  /** Appends vectors for more papers (e.g. one embedding batch); they are searchable at once. */
   async addVectors(paperIds: string[], vectors: Float32Array): Promise<void> {
     if (paperIds.length === 0) return;
     this.checkRows(paperIds, vectors);
     const from = this.ids.length;
     this.appendRows(paperIds, vectors);
-    const threshold = this.opts.exactThreshold ?? EXACT_THRESHOLD;
-    if (!this.index || (this.index.kind === 'exact' && this.ids.length >= threshold)) {
-      this.index = await this.buildIndex();
-    } else {
-      this.index.add(this.packRows(from), range(from, this.ids.length));
-    }
+    this.tail.add(this.packRows(from, this.ids.length), range(from, this.ids.length));
+    this.scheduleBuild();
   }
 
-  /** Removed papers leave the index at once (or are filtered out where the index cannot remove). */
+  /** Removed papers leave the index at once. */
   removePapers(paperIds: string[]): void {
     for (const id of paperIds) {
       const l = this.labelOf.get(id);
       if (l === undefined) continue;
-      this.index?.remove?.(l);
+      this.removed.add(l);
+      if (l < this.covered) this.graph?.remove(l);
+      else this.tail.remove(l);
     }
   }
 
@@ -152,14 +263,70 @@ export class VectorSpace {
 
   /** Nearest papers to `query` (cosine, highest first) among ids that pass `allow`. */
   search(query: Float32Array, k: number, allow: (paperId: string) => boolean): { id: string; score: number }[] {
-    if (!this.index || this.ids.length === 0) throw new SearchNotReadyError('Vector search needs document vectors, and none are loaded yet');
-    return this.index.search(query, k, (l) => allow(this.ids[l])).map((n) => ({ id: this.ids[n.label], score: n.score }));
+    if (this.ids.length === 0) throw new SearchNotReadyError('Vector search needs document vectors, and none are loaded yet');
+    const filter = (l: number) => allow(this.ids[l]);
+    const fromTail = this.tail.size ? this.tail.search(query, k, filter) : [];
+    const fromGraph = this.graph && this.graph.size ? this.graph.search(query, k, filter) : [];
+    const merged = fromGraph.length ? mergeTop(fromGraph, fromTail, k) : fromTail;
+    return merged.map((n) => ({ id: this.ids[n.label], score: n.score }));
   }
 
   /** Exact cosine of `query` with one paper's vector, or undefined when it has none here. */
   score(query: Float32Array, paperId: string): number | undefined {
     const row = this.getVector(paperId);
     return row ? dot(query, row) : undefined;
+  }
+
+  private get threshold(): number {
+    return this.opts.exactThreshold ?? EXACT_THRESHOLD;
+  }
+
+  /** Starts the slice builder if the graph has rows to take and none is running. */
+  private scheduleBuild(): void {
+    if (this.building || this.graphComplete) return;
+    const gen = this.generation;
+    this.building = this.buildSlices(gen)
+      .catch((e: unknown) => {
+        // Search stays exact over the tail; indexed() reports why the graph is missing.
+        if (gen === this.generation) this.buildError = e instanceof Error ? e : new Error(String(e));
+      })
+      .finally(() => {
+        if (gen !== this.generation) return;
+        this.building = null;
+        // Rows added while the last slice yielded: pick them up.
+        if (!this.buildError) this.scheduleBuild();
+      });
+  }
+
+  private async buildSlices(gen: number): Promise<void> {
+    const d = this.identity.dims;
+    if (!this.graph) {
+      const graph = await HnswIndex.create(d, { ...this.opts.hnsw, capacity: Math.max(1024, Math.ceil(this.ids.length * 1.25)) });
+      if (gen !== this.generation) return;
+      this.graph = graph;
+    }
+    const sliceMs = this.opts.sliceMs ?? GRAPH_SLICE_MS;
+    const graph = this.graph;
+    while (gen === this.generation && this.covered < this.ids.length) {
+      // Yield first: the caller that scheduled the build (setVectors/addVectors) returns at once.
+      await yieldToEvents();
+      if (gen !== this.generation) return;
+      const t0 = performance.now();
+      do {
+        const end = Math.min(this.ids.length, this.covered + SLICE_STEP);
+        const labels: number[] = [];
+        for (let l = this.covered; l < end; l++) if (!this.removed.has(l)) labels.push(l);
+        const batch = new Float32Array(labels.length * d);
+        labels.forEach((l, i) => batch.set(this.rows[l], i * d));
+        graph.add(batch, labels);
+        // The graph answers for these rows from now on: they leave the exact tail.
+        for (const l of labels) this.tail.remove(l);
+        this.covered = end;
+      } while (this.covered < this.ids.length && performance.now() - t0 < sliceMs);
+      this.stats.slices++;
+      this.stats.longestSliceMs = Math.max(this.stats.longestSliceMs, performance.now() - t0);
+      if (this.tail.size === 0) this.tail = new ExactIndex(d); // release the grown buffer
+    }
   }
 
   private checkRows(paperIds: string[], vectors: Float32Array): void {
@@ -179,21 +346,24 @@ export class VectorSpace {
     });
   }
 
-  private packRows(from: number): Float32Array {
+  private packRows(from: number, to: number): Float32Array {
     const d = this.identity.dims;
-    const out = new Float32Array((this.ids.length - from) * d);
-    for (let i = from; i < this.ids.length; i++) out.set(this.rows[i], (i - from) * d);
+    const out = new Float32Array((to - from) * d);
+    for (let i = from; i < to; i++) out.set(this.rows[i], (i - from) * d);
     return out;
   }
+}
 
-  private async buildIndex(): Promise<VectorIndex> {
-    const n = this.ids.length;
-    const d = this.identity.dims;
-    const threshold = this.opts.exactThreshold ?? EXACT_THRESHOLD;
-    const index: VectorIndex = n < threshold ? new ExactIndex(d) : await HnswIndex.create(d, { ...this.opts.hnsw, capacity: n * 2 });
-    if (n > 0) index.add(this.packRows(0), range(0, n));
-    return index;
+/** Top k of two lists each sorted by descending score (labels are disjoint: graph vs tail). */
+function mergeTop(a: Neighbor[], b: Neighbor[], k: number): Neighbor[] {
+  const out: Neighbor[] = [];
+  let i = 0;
+  let j = 0;
+  while (out.length < k && (i < a.length || j < b.length)) {
+    if (j >= b.length || (i < a.length && a[i].score >= b[j].score)) out.push(a[i++]);
+    else out.push(b[j++]);
   }
+  return out;
 }
 
 function range(from: number, to: number): number[] {
