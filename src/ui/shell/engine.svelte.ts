@@ -7,7 +7,7 @@
  * never patches it locally except with a reply that is itself a status.
  */
 import { EngineClient } from './engine-client.ts';
-import type { EmbedProgressEvent, EngineStatus, ModelProgressEvent } from '../../protocol.ts';
+import type { EmbedProgressEvent, EngineStatus, ModelProgressEvent, SearchMode } from '../../protocol.ts';
 import type { UrlState } from './url-state.ts';
 
 /** Set once a full index was seen in this browser; a reload that finds none says the data was lost. */
@@ -48,6 +48,8 @@ export class EngineState {
     (window as unknown as { __atlas: unknown }).__atlas = {
       // Test/diagnostic hook: the worker's counters (embeddedCount, storedVectors, backend…).
       status: () => client.request({ type: 'status' }),
+      // Bench hook (bench/library-bench.ts): a search through the real protocol, timed from the page.
+      search: (question: string, mode: SearchMode) => client.request({ type: 'search', question, mode }),
     };
     client.on((e) => {
       if (e.kind === 'status') {
