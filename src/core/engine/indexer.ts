@@ -11,6 +11,7 @@ import type { Paper } from '../types.ts';
 import { vectorKey } from '../vectors/identity.ts';
 import type { VectorRow } from '../vectors/reconcile.ts';
 import { isAbortError } from './errors.ts';
+import { anySignal } from '../util/time-slice.ts';
 import type { BundleVectors } from './library.ts';
 import type { NoticeBoard } from './notices.ts';
 import type { StorageGuard } from './storage.ts';
@@ -38,6 +39,12 @@ export class Indexer {
   private again = false;
   /** Wakes a run that waits for the slower models, so the quick tier takes added papers at once. */
   private wake: (() => void) | null = null;
+  /**
+   * Stops the slower model's pass at its next batch boundary when papers are added, so the quick
+   * tier indexes them first (seconds) instead of after that pass (minutes to hours for a big
+   * library); the pass then resumes where it stopped (every batch was persisted).
+   */
+  private yieldPass: AbortController | null = null;
 
   constructor(
     private readonly deps: IndexerDeps,
@@ -71,6 +78,7 @@ export class Indexer {
     if (this.running) {
       this.again = true;
       this.wake?.();
+      this.yieldPass?.abort();
     } else {
       // run() starts on the next microtask, once `running` is set: its first status must already
       // say 'indexing' (a synchronous start reported 'ready' with 0 vectors on every first visit).
@@ -134,7 +142,13 @@ export class Indexer {
           // A pass that finds papers added during the previous one runs every space again.
           const all = this.again ? this.spaces : rest;
           this.again = false;
-          for (const space of all) await space.run(signal);
+          for (const space of all) {
+            if (space.role === 'quick') {
+              await space.run(signal);
+              continue;
+            }
+            if (await this.runYielding(space, signal)) break; // papers were added: quick tier first
+          }
         } while (this.again);
       },
       () => {
@@ -142,6 +156,24 @@ export class Indexer {
         this.notices.add('info', 'Another tab is indexing; this tab will reuse its work when it finishes.');
       },
     );
+  }
+
+  /**
+   * One pass of a slower space that stops early (returns true) when papers are added meanwhile;
+   * a cancel still rejects with the AbortError.
+   */
+  private async runYielding(space: SpaceIndexer, signal: AbortSignal): Promise<boolean> {
+    const yieldPass = new AbortController();
+    this.yieldPass = yieldPass;
+    try {
+      await space.run(anySignal([signal, yieldPass.signal]));
+      return false;
+    } catch (e) {
+      if (yieldPass.signal.aborted && !signal.aborted && isAbortError(e)) return true;
+      throw e;
+    } finally {
+      this.yieldPass = null;
+    }
   }
 
   /**

@@ -18,6 +18,7 @@
  */
 import type { EmbeddingModel, Paper, SearchHit, SearchMode } from '../types.ts';
 import type { Store } from '../store/store.ts';
+import { sliced } from '../util/time-slice.ts';
 import { APP_DTYPE, BEST_QUALITY_MODEL_ID, DEFAULT_MODEL_ID, getModel, MODELS } from '../model/registry.ts';
 import { DEFAULT_RESULTS, SearchEngine, type FusionOptions, type SearchEngineOptions, type VectorSpace } from '../search/engine.ts';
 import { isWeakMatch } from '../search/weak-match.ts';
@@ -434,7 +435,9 @@ export class EngineSession {
   private async addAndSave(papers: Paper[], bundle?: BundleVectors): Promise<{ added: number; saved: boolean; note?: string }> {
     if (!papers.length) return { added: 0, saved: true };
     const save = await this.library.add(papers);
-    this.engine.addPapers(papers);
+    // In time slices: 5k abstracts cost seconds of lexical indexing, and questions sent meanwhile
+    // must not wait for all of it (issue 15 #1-2). The commit replies once every paper is searchable.
+    await sliced(papers, (part) => this.engine.addPapers(part));
     if (bundle) await this.indexer.adoptBundle(papers, bundle);
     this.indexer.updateReady();
     this.emitStatus();

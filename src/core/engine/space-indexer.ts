@@ -221,9 +221,18 @@ export class SpaceIndexer {
   private async buildIndex(model: EmbeddingModel): Promise<void> {
     const ids = this.coveredIds();
     const dims = model.identity.dims;
+    const space = this.engine().useModel(model);
+    // Already indexed exactly these papers (a second pass, a pass resumed after the quick tier
+    // took new papers): nothing to do. Rebuilding would block this thread for seconds at 5k+
+    // papers (an HNSW build), delaying every question. Stale vectors cannot hide here: a paper
+    // whose text changed is not covered, so its old row makes the sizes differ.
+    if (space.size === ids.length && ids.every((id) => space.has(id))) {
+      this.updateReady();
+      this.deps.changed();
+      return;
+    }
     const flat = new Float32Array(ids.length * dims);
     ids.forEach((id, i) => flat.set(this.vectors.get(id)!.vector, i * dims));
-    const space = this.engine().useModel(model);
     const name = this.blobName(model);
     const savedIds = await this.storage.safe((s) => s.getMeta<string[]>(`${name}:ids`), undefined);
     let adopted = false;
