@@ -125,4 +125,21 @@ describe('import and indexing leave room for questions', () => {
     s.cancel();
     await s.idle();
   }, 120_000);
+
+  it('a question asked while the quick tier embeds a 5,000-paper import is answered before the quick tier finishes (it yields between steps)', async () => {
+    const { s } = session({ msPerDoc: 50 });
+    await s.init({ modelId: FULL_ID, quickModelId: DEFAULT_STATIC_MODEL_ID, useShipped: false });
+    await until(() => quickOf(s.status()).ready, 'the quick tier over the seeds');
+    const staged = s.stagePreview({ format: 'json', fileName: 'lib.jsonl', papers: library(5000), issues: [], duplicates: [] });
+    await s.commitImport(staged.token, 'lib', staged.paperIds);
+    // The quick tier starts on the import at once; a question arrives as the next message would.
+    const answered = await new Promise<EngineStatus>((resolve) =>
+      setTimeout(() => void s.search('masked video tokens', 'hybrid').then(() => resolve(s.status())), 0),
+    );
+    expect(quickOf(answered).indexed).toBeLessThan(5040);
+    await until(() => quickOf(s.status()).indexed === 5040, 'the quick tier over the import');
+    s.cancel();
+    await s.idle();
+  }, 120_000);
 });
+

@@ -47,6 +47,11 @@ export interface ReconcileOptions {
   model: EmbeddingModel;
   /** Texts per embedding call = per `onRows` call (default 16). */
   batchSize?: number;
+  /**
+   * The model's own step inside one call (its `batchSize` option; default `batchSize`). A fast
+   * model persisting big batches still yields to the event loop between small steps.
+   */
+  embedBatchSize?: number;
   signal?: AbortSignal;
   onRows?: (rows: VectorRow[], origin: 'reused' | 'embedded') => Promise<void> | void;
   onProgress?: (p: ReconcileProgress) => void;
@@ -110,6 +115,7 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
   const started = now();
   const total = todo.length;
   const batchSize = Math.max(1, opts.batchSize ?? RECONCILE_BATCH);
+  const step = { batchSize: Math.max(1, opts.embedBatchSize ?? batchSize), signal: opts.signal };
   let done = 0;
   if (total) opts.onProgress?.({ done: 0, total, rate: 0 });
   for (let i = 0; i < total; i += batchSize) {
@@ -118,13 +124,13 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
     const texts = batch.map(documentText);
     let res;
     try {
-      res = await model.embedDocuments(texts, { batchSize, signal: opts.signal });
+      res = await model.embedDocuments(texts, step);
     } catch (e) {
       if (isAbortError(e) || !opts.onEmbedError) throw e;
       const replacement = await opts.onEmbedError(e as Error);
       if (!replacement) throw e;
       model = replacement;
-      res = await model.embedDocuments(texts, { batchSize, signal: opts.signal });
+      res = await model.embedDocuments(texts, step);
     }
     const fresh: VectorRow[] = batch.map((p, j) => ({
       paperId: p.id,
