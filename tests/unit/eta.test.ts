@@ -57,3 +57,10 @@ describe('EtaMeter: remaining time from the recently measured rate', () => {
     expect(m.record(32, 2).eta).toBe(0);
   });
 });
+
+describe('EtaMeter at the end of a short run', () => {
+  it('says 0 s left when everything is done, even before a rate was measurable', () => {
+    const m = new EtaMeter(16, 0);
+    expect(m.record(16, 0.2)).toMatchObject({ eta: 0, basis: 'none' });
+  });
+});

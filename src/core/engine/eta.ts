@@ -82,6 +82,8 @@ export class EtaMeter {
     }
     const prior = this.opts.prior;
     if (prior && prior > 0 && Number.isFinite(prior)) return { rate: prior, eta: remaining / prior, basis: 'prior' };
+    // Finished: nothing is left, whatever the rate was.
+    if (remaining === 0 && last.done > 0) return { rate: span > 0 ? (last.done - first.done) / span : 0, eta: 0, basis: 'none' };
     return { rate: 0, basis: 'none' };
   }
 }

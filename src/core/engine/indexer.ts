@@ -12,6 +12,7 @@ import { vectorKey } from '../vectors/identity.ts';
 import type { VectorRow } from '../vectors/reconcile.ts';
 import { isAbortError } from './errors.ts';
 import { anySignal } from '../util/time-slice.ts';
+import { abortError } from '../util/abort.ts';
 import type { BundleVectors } from './library.ts';
 import type { NoticeBoard } from './notices.ts';
 import type { StorageGuard } from './storage.ts';
@@ -45,6 +46,10 @@ export class Indexer {
    * library); the pass then resumes where it stopped (every batch was persisted).
    */
   private yieldPass: AbortController | null = null;
+  /** Paused by the person: every space waits at its next batch boundary until resume() or cancel(). */
+  private paused: { resume: () => void; promise: Promise<void> } | null = null;
+  /** cancel() was asked and the run has not ended yet (the running batch finishes first). */
+  private cancelling = false;
 
   constructor(
     private readonly deps: IndexerDeps,
@@ -69,6 +74,57 @@ export class Indexer {
     return this.running !== null;
   }
 
+  /** What the UI shows: 'cancelling' from the moment cancel() is asked until the run has ended. */
+  get state(): 'idle' | 'running' | 'paused' | 'cancelling' {
+    if (!this.running) return 'idle';
+    if (this.cancelling) return 'cancelling';
+    return this.paused ? 'paused' : 'running';
+  }
+
+  /** Holds every space at its next batch boundary (what is embedded so far is stored). */
+  pause(): boolean {
+    if (!this.running || this.paused || this.cancelling) return false;
+    let resume!: () => void;
+    const promise = new Promise<void>((r) => (resume = r));
+    this.paused = { resume, promise };
+    this.deps.changed();
+    return true;
+  }
+
+  /** Continues a paused run, or starts one (after a cancel, papers may still lack vectors). */
+  resume(): boolean {
+    const p = this.paused;
+    if (p) {
+      this.paused = null;
+      p.resume();
+      this.deps.changed();
+      return true;
+    }
+    if (this.running) return false;
+    void this.start();
+    return true;
+  }
+
+  /**
+   * Called by a space between batches: returns at once unless paused; a cancel while paused
+   * rejects with the AbortError (so the run ends), a resume lets it continue.
+   */
+  async between(signal: AbortSignal): Promise<void> {
+    while (this.paused) {
+      if (signal.aborted) throw abortError('Indexing was cancelled');
+      const gate = this.paused.promise;
+      await new Promise<void>((res) => {
+        const onAbort = () => res();
+        signal.addEventListener('abort', onAbort, { once: true });
+        void gate.then(() => {
+          signal.removeEventListener('abort', onAbort);
+          res();
+        });
+      });
+      if (signal.aborted) throw abortError('Indexing was cancelled');
+    }
+  }
+
   /**
    * Starts a background run over every space, or — when one is running — makes it pass over every
    * space once more before it ends (papers were added meanwhile). Resolves when the run ends, never
@@ -91,6 +147,8 @@ export class Indexer {
         .finally(() => {
           this.running = null;
           this.abort = null;
+          this.cancelling = false;
+          this.paused = null;
           this.deps.changed();
           this.deps.ended();
         });
@@ -105,7 +163,10 @@ export class Indexer {
 
   cancel(): boolean {
     if (!this.abort) return false;
+    // Said at once: the batch that is running finishes (and is stored) before the run ends.
+    this.cancelling = true;
     this.abort.abort();
+    this.deps.changed();
     return true;
   }
 

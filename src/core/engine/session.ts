@@ -135,7 +135,14 @@ export class EngineSession {
       this.storage,
       this.notices,
     );
-    this.spaceDeps = { loadShipped: deps.loadShipped, onEmbedProgress: (e: EngineEvent) => deps.emit(e), changed: () => this.emitStatus(), now: this.now };
+    this.spaceDeps = {
+      loadShipped: deps.loadShipped,
+      onEmbedProgress: (e: EngineEvent) => deps.emit(e),
+      changed: () => this.emitStatus(),
+      now: this.now,
+      between: (signal) => this.indexer.between(signal),
+      rateOf: (modelId) => this.storage.safe((s) => s.getMeta<number>(`embedRate:${modelId}`), undefined),
+    };
     this.primary = new SpaceIndexer('primary', this.slot, this.spaceDeps, this.library, this.storage, this.notices, () => this.engine);
     this.indexer.add(this.primary);
     this.maps = new MapService({
@@ -183,6 +190,7 @@ export class EngineSession {
       crossOriginIsolated: this.deps.env?.crossOriginIsolated ?? false,
       storage: this.storage.kind,
       waitingForLock: this.indexer.waitingForLock,
+      indexRun: this.indexer.state,
       spaces: this.indexer.all.map((s) => ({
         role: s.role,
         modelId: s.slot.modelId,
@@ -266,6 +274,18 @@ export class EngineSession {
 
   cancel(): boolean {
     return this.indexer.cancel();
+  }
+
+  /** Pauses indexing at the next batch boundary of every space (keyword and semantic search keep working). */
+  pause(): EngineStatus {
+    this.indexer.pause();
+    return this.status();
+  }
+
+  /** Resumes a paused run, or starts a new one after a cancel. */
+  resume(): EngineStatus {
+    this.indexer.resume();
+    return this.status();
   }
 
   /**

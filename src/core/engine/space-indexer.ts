@@ -20,6 +20,7 @@ import { reconcile, rowSource, RECONCILE_BATCH, type VectorRow } from '../vector
 import type { ShippedResult } from '../vectors/shipped.ts';
 import type { EmbedProgressEvent } from './api.ts';
 import { AtlasError } from './errors.ts';
+import { EtaMeter } from './eta.ts';
 import { collectionOf, paperTextHash, SEED_COLLECTION, type Library } from './library.ts';
 import type { ModelSlot } from './model-slot.ts';
 import type { NoticeBoard } from './notices.ts';
@@ -48,6 +49,10 @@ export interface SpaceDeps {
   /** Something shown in the status changed. */
   changed: () => void;
   now: () => number;
+  /** Awaited between batches: holds a paused run there; rejects (AbortError) on a cancel while paused. */
+  between?: (signal: AbortSignal) => Promise<void>;
+  /** This model's embedding rate measured by an earlier run on this device (docs/s), for a first ETA. */
+  rateOf?: (modelId: string) => Promise<number | undefined>;
 }
 
 export class SpaceIndexer {
@@ -146,6 +151,9 @@ export class SpaceIndexer {
     const space = this.engine().space(model.identity);
     let staleInIndex = false;
     let active = model;
+    const prior = await this.deps.rateOf?.(model.modelId);
+    let meter: EtaMeter | undefined;
+    const secs = () => this.deps.now() / 1000;
     const res = await reconcile({
       papers: this.library.list(),
       // Everything stored or shipped is already in `vectors` (and in the index): only the rest is embedded.
@@ -174,9 +182,21 @@ export class SpaceIndexer {
         this.updateReady();
         // Persist per batch: a tab killed now resumes after this batch.
         await this.storage.safe((s) => s.putVectors(vectorKey(active.identity), rows), undefined);
+        // Pause point (between batches, after the batch is stored); paused time is not work.
+        if (this.deps.between) {
+          const t = secs();
+          await this.deps.between(signal);
+          if (secs() - t > 0.05) {
+            meter?.pause(t);
+            meter?.resume(secs());
+          }
+        }
       },
       onProgress: (p) => {
-        this.deps.onEmbedProgress({ kind: 'embed', space: this.role, ...p, eta: p.done ? p.eta : undefined });
+        // The ETA from the recent rate (eta.ts), not reconcile's whole-run average.
+        if (p.done === 0 || !meter) meter = new EtaMeter(p.total, secs(), { prior });
+        const r = p.done === 0 ? meter.reading() : meter.record(p.done, secs());
+        this.deps.onEmbedProgress({ kind: 'embed', space: this.role, done: p.done, total: p.total, rate: r.rate, eta: r.eta, basis: r.basis });
         if (p.done > 0 && (p.done % (EMBED_BATCH * 4) === 0 || p.done === p.total)) this.deps.changed();
       },
     });
