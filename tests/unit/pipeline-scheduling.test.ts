@@ -141,5 +141,47 @@ describe('import and indexing leave room for questions', () => {
     s.cancel();
     await s.idle();
   }, 120_000);
+
+  it('a question asked while the full model embeds a batch is answered after at most one document pass, not the whole batch', async () => {
+    // A WASM forward pass blocks the thread: this stand-in spins for each text and never awaits a
+    // macrotask, as onnxruntime-web's passes chained by promises do.
+    const counter = { docs: 0 };
+    const blocking: EmbeddingModel = {
+      ...fullModel(counter, 0),
+      async embedDocuments(texts) {
+        const out = new Float32Array(texts.length * DIMS);
+        for (let i = 0; i < texts.length; i++) {
+          const end = performance.now() + 15;
+          while (performance.now() < end) {
+            /* a pass */
+          }
+          out[i * DIMS + (i % DIMS)] = 1;
+          counter.docs++;
+        }
+        return { vectors: out, dimensions: DIMS };
+      },
+    };
+    const dir = resolveLocalStaticDir(DEFAULT_STATIC_MODEL_ID)!;
+    const s = new EngineSession({
+      openStore: async () => ({ store: new MemoryStore() }),
+      loadModel: async (id) => (id === DEFAULT_STATIC_MODEL_ID ? loadStaticEmbedder({ modelId: id, localModelPath: dir }) : blocking),
+      seedText: () => seedText(64),
+      emit: () => {},
+    });
+    await s.init({ modelId: FULL_ID, quickModelId: DEFAULT_STATIC_MODEL_ID, useShipped: false });
+    await until(() => counter.docs > 0, 'the full model to start');
+    // This poll runs at a batch boundary (inside a batch nothing else runs). The question then
+    // arrives ~3 passes into the next 16-document batch.
+    const at = counter.docs;
+    const answeredAt = await new Promise<number>((resolve) =>
+      setTimeout(() => void s.search('masked video tokens', 'hybrid').then(() => resolve(counter.docs)), 40),
+    );
+    // Answered within a pass or two of arriving; waiting for the batch would mean ≥ 16 documents.
+    expect(answeredAt - at).toBeLessThan(10);
+    // …and long before the model finished its run over the 64 seeds.
+    expect(answeredAt).toBeLessThan(64 - 16);
+    s.cancel();
+    await s.idle();
+  }, 120_000);
 });
 

@@ -160,7 +160,9 @@ export class SpaceIndexer {
       sources: [rowSource('stored', this.vectors)],
       model,
       batchSize: this.role === 'quick' ? QUICK_EMBED_BATCH : EMBED_BATCH,
-      embedBatchSize: this.role === 'quick' ? QUICK_EMBED_STEP : undefined,
+      // A transformer on WASM/CPU runs one text per pass anyway (q8, embedder.ts): one call per text
+      // lets a question in between passes. WebGPU batches on the device: one call per batch.
+      embedBatchSize: this.role === 'quick' ? QUICK_EMBED_STEP : model.device === 'webgpu' ? undefined : 1,
       signal,
       hashOf: paperTextHash,
       now: this.deps.now,

@@ -19,12 +19,16 @@ export class EngineState {
   startError = $state('');
   modelProgress = $state<ModelProgressEvent | null>(null);
   embedProgress = $state<EmbedProgressEvent | null>(null);
+  /** The latest embed event of each vector space (the progress panel shows one row per space). */
+  embedBySpace = $state<Partial<Record<string, EmbedProgressEvent>>>({});
 
   readonly indexing = $derived(this.status?.phase === 'indexing');
   /** The model embeds papers right now (not the sub-second quick tier, not a run that only loads vectors). */
   readonly embedding = $derived(!!this.embedProgress && this.embedProgress.space !== 'quick' && this.embedProgress.done < this.embedProgress.total);
   readonly showProgress = $derived(
-    !!this.status && this.indexing && (this.status.modelState === 'loading' || this.embedding || this.status.waitingForLock),
+    !!this.status &&
+      this.indexing &&
+      (this.status.modelState === 'loading' || this.embedding || this.status.waitingForLock || this.status.indexRun === 'paused' || this.status.indexRun === 'cancelling'),
   );
   /**
    * Per-collection "n embedded" counts mean something only while papers are being embedded or once
@@ -61,9 +65,13 @@ export class EngineState {
         }
         this.onStatus(e.status);
       } else if (e.kind === 'model') this.modelProgress = e;
-      else if (e.kind === 'embed') this.embedProgress = e;
+      else if (e.kind === 'embed') {
+        this.embedProgress = e;
+        this.embedBySpace = { ...this.embedBySpace, [e.space ?? 'primary']: e };
+      }
       else if (e.kind === 'idle') {
         this.embedProgress = null;
+        this.embedBySpace = {};
         this.modelProgress = null;
       }
     });
