@@ -260,6 +260,12 @@ export async function benchLibrary(n: number, opts: { log: (s: string) => void; 
     const rKeyword = await waitFor(page, `(s) => s.papers >= ${total}`, 120_000); // papers are read, then indexed at once on load
     const rSemantic = await waitFor(page, anySemantic(total), 120_000);
     let tier: string | null = null;
+    // No semantic readiness: say what the engine was doing (for the report, not a number).
+    let reloadState = '';
+    if (rSemantic === null) {
+      const st = (await statusOf(page)) as Status & { waitingForLock?: boolean; indexRun?: string; notices?: { message: string }[] };
+      reloadState = ` After reload, no semantic readiness within 120 s; engine: phase ${st.phase}, indexRun ${st.indexRun}, waitingForLock ${st.waitingForLock}, spaces ${st.spaces.map((x) => `${x.role} ${x.modelState} indexed ${x.indexed} stored ${x.stored} ready ${x.ready}`).join('; ')}; notices: ${(st.notices ?? []).map((n) => n.message).join(' | ') || 'none'}.`;
+    }
     if (rSemantic !== null) {
       tier = await page.evaluate(async () => {
         const res = await (window as unknown as { __atlas: Hook }).__atlas.search('self-supervised video pre-training', 'hybrid');
@@ -291,7 +297,7 @@ export async function benchLibrary(n: number, opts: { log: (s: string) => void; 
       reload_semantic_ms: rSemantic,
       reload_semantic_tier: tier,
       load_avg: [load0, os.loadavg()[0]!],
-      note: `App build of ${builtAt.slice(0, 16).replace('T', ' ')} UTC (dist/), COOP/COEP, ?device=wasm; ${base} seed papers before the import; reload times from navigation start.`,
+      note: `App build of ${builtAt.slice(0, 16).replace('T', ' ')} UTC (dist/), COOP/COEP, ?device=wasm; ${base} seed papers before the import; reload times from navigation start.${reloadState}`,
     };
   } finally {
     await browser.close();
