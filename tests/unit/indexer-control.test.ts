@@ -72,9 +72,9 @@ describe('indexing controls', () => {
     const { s, counter } = make();
     await s.init({ useShipped: false });
     await until(() => counter.docs > 0, 'embedding to start');
-    expect(s.pause().indexRun).toBe('paused');
-    // The running batch finishes, then nothing more is embedded.
-    await wait(100);
+    // 'pausing' while the running batch finishes (and is stored), then 'paused'.
+    expect(s.pause().indexRun).toBe('pausing');
+    await until(() => s.status().indexRun === 'paused', 'the run to be held');
     const held = counter.docs;
     expect(held % EMBED_BATCH).toBe(0);
     expect(held).toBeLessThan(96);
@@ -95,7 +95,7 @@ describe('indexing controls', () => {
     await s.init({ useShipped: false });
     await until(() => counter.docs > 0, 'embedding to start');
     s.pause();
-    await wait(50);
+    await until(() => s.status().indexRun === 'paused', 'the run to be held');
     const held = counter.docs;
     expect(s.cancel()).toBe(true);
     // Immediately, before the run has ended.

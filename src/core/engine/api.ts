@@ -91,10 +91,10 @@ export interface EngineStatus {
   waitingForLock: boolean;
   /**
    * The background indexing run: 'cancelling' from the moment cancel is asked until the running
-   * batch is stored and the run ends; 'paused' holds every space at its next batch boundary.
-   * Optional only so statuses built by older code still type-check.
+   * batch is stored and the run ends; 'pausing' until the running batch is stored, then 'paused'
+   * (held at that batch boundary). Optional only so statuses built by older code still type-check.
    */
-  indexRun?: 'idle' | 'running' | 'paused' | 'cancelling';
+  indexRun?: 'idle' | 'running' | 'pausing' | 'paused' | 'cancelling';
   /** Every vector space, in run order; the fields above describe the 'primary' one. */
   spaces: SpaceStatus[];
   notices: Notice[];

@@ -48,6 +48,8 @@ export class Indexer {
   private yieldPass: AbortController | null = null;
   /** Paused by the person: every space waits at its next batch boundary until resume() or cancel(). */
   private paused: { resume: () => void; promise: Promise<void> } | null = null;
+  /** A space is actually held at a batch boundary (before that, the running batch finishes). */
+  private held = false;
   /** cancel() was asked and the run has not ended yet (the running batch finishes first). */
   private cancelling = false;
 
@@ -75,10 +77,11 @@ export class Indexer {
   }
 
   /** What the UI shows: 'cancelling' from the moment cancel() is asked until the run has ended. */
-  get state(): 'idle' | 'running' | 'paused' | 'cancelling' {
+  get state(): 'idle' | 'running' | 'pausing' | 'paused' | 'cancelling' {
     if (!this.running) return 'idle';
     if (this.cancelling) return 'cancelling';
-    return this.paused ? 'paused' : 'running';
+    if (this.paused) return this.held ? 'paused' : 'pausing';
+    return 'running';
   }
 
   /** Holds every space at its next batch boundary (what is embedded so far is stored). */
@@ -113,6 +116,10 @@ export class Indexer {
     while (this.paused) {
       if (signal.aborted) throw abortError('Indexing was cancelled');
       const gate = this.paused.promise;
+      if (!this.held) {
+        this.held = true;
+        this.deps.changed();
+      }
       await new Promise<void>((res) => {
         const onAbort = () => res();
         signal.addEventListener('abort', onAbort, { once: true });
@@ -121,6 +128,7 @@ export class Indexer {
           res();
         });
       });
+      this.held = false;
       if (signal.aborted) throw abortError('Indexing was cancelled');
     }
   }
@@ -149,6 +157,7 @@ export class Indexer {
           this.abort = null;
           this.cancelling = false;
           this.paused = null;
+          this.held = false;
           this.deps.changed();
           this.deps.ended();
         });

@@ -28,7 +28,7 @@ export class EngineState {
   readonly showProgress = $derived(
     !!this.status &&
       this.indexing &&
-      (this.status.modelState === 'loading' || this.embedding || this.status.waitingForLock || this.status.indexRun === 'paused' || this.status.indexRun === 'cancelling'),
+      (this.status.modelState === 'loading' || this.embedding || this.status.waitingForLock || this.status.indexRun === 'paused' || this.status.indexRun === 'pausing' || this.status.indexRun === 'cancelling'),
   );
   /**
    * Per-collection "n embedded" counts mean something only while papers are being embedded or once
