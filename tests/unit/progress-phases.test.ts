@@ -37,4 +37,11 @@ describe('progress panel rows (one per phase)', () => {
     const done: EmbedProgressEvent = { kind: 'embed', space: 'primary', done: 5000, total: 5000, rate: 4, eta: 0 };
     expect(phaseRows(s, { primary: done }).every((r) => r.complete && !r.active && !r.waiting)).toBe(true);
   });
+
+  it('counts what the status already has when it is ahead of the last event (a paused run)', () => {
+    const s = status({ indexRun: 'paused', spaces: [space('quick', 'static/q', 5204, true), space('primary', 'Xenova/bge-small-en-v1.5', 236, false)] });
+    const e: EmbedProgressEvent = { kind: 'embed', space: 'primary', done: 16, total: 5000, rate: 1 };
+    expect(phaseRows(s, { primary: e })[1]).toMatchObject({ done: 236, active: true });
+  });
 });
+

@@ -31,7 +31,10 @@ export function phaseRows(status: EngineStatus, embeds: Partial<Record<string, E
     const active = !!e && e.done < e.total && status.phase === 'indexing';
     // While embedding: the library minus what this run still has to do (events come per batch,
     // statuses less often); otherwise every paper the space has a vector for.
-    const done = Math.min(total, active ? Math.max(0, total - (e!.total - e!.done)) : Math.max(s.indexed, s.stored));
+    // The larger of the two: a paused run holds before its last batch's event is sent, while
+    // the status already counts that batch.
+    const stored = Math.max(s.indexed, s.stored);
+    const done = Math.min(total, active ? Math.max(stored, total - (e!.total - e!.done)) : stored);
     const model = status.models.find((m) => m.id === s.modelId)?.label ?? s.modelId.split('/').pop() ?? s.modelId;
     return {
       role: s.role,
