@@ -33,17 +33,32 @@ interface Config {
   indexSizes: number[];
   indexQueries: number;
   annSizes: number[];
+  /** Library sizes for the library section (`--library 5000[,50000,…]`). */
+  librarySizes: number[];
+  /** Seconds over which the full model's rate and the query latency are measured. */
+  libraryWindowS: number;
 }
 
 const ALL_SECTIONS = ['embedding', 'query', 'static', 'index', 'ann-browser', 'startup', 'quality', 'map', 'storage'];
+/** Sections run only when asked for (`--only=library` or `--library N`). */
+const OPT_IN_SECTIONS = ['library'];
 
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]): Config {
+  argv = [...argv];
   const quick = argv.includes('--quick');
-  const only = argv.find((a) => a.startsWith('--only='))?.slice(7);
+  // `--library 5000` (or `--library=5000,50000`): the library section alone, unless --only says more.
+  const libIdx = argv.findIndex((a) => a === '--library' || a.startsWith('--library='));
+  const libArg = libIdx < 0 ? undefined : argv[libIdx]!.includes('=') ? argv[libIdx]!.slice(10) : argv[libIdx + 1];
+  if (libIdx >= 0 && !argv[libIdx]!.includes('=')) argv = argv.filter((_, i) => i !== libIdx + 1);
+  const librarySizes = (libArg ?? '5000').split(',').map((x) => Number(x));
+  if (librarySizes.some((x) => !Number.isInteger(x) || x < 1 || x > 200_000)) throw new UsageError(`--library takes paper counts from 1 to 200000, e.g. --library 5000 (got "${libArg}")`);
+  if (quick && librarySizes.some((x) => x > 10_000)) throw new UsageError('--library above 10000 papers is full mode only (drop --quick)');
+  const only = argv.find((a) => a.startsWith('--only='))?.slice(7) ?? (libIdx >= 0 ? 'library' : undefined);
   const sections = new Set(only ? only.split(',') : ALL_SECTIONS);
-  for (const s of sections) if (!ALL_SECTIONS.includes(s)) throw new UsageError(`unknown section "${s}" (known: ${ALL_SECTIONS.join(', ')})`);
+  const known = [...ALL_SECTIONS, ...OPT_IN_SECTIONS];
+  for (const s of sections) if (!known.includes(s)) throw new UsageError(`unknown section "${s}" (known: ${known.join(', ')})`);
   const modelsArg = argv.find((a) => a.startsWith('--models='))?.slice(9);
   const models = modelsArg
     ? modelsArg.split(',').map((m) => {
@@ -52,8 +67,8 @@ function parseArgs(argv: string[]): Config {
         return found.id;
       })
     : MODELS.map((m) => m.id);
-  const unknown = argv.filter((a) => a.startsWith('--') && !/^--(quick|only=|models=)/.test(a));
-  if (unknown.length) throw new UsageError(`unknown option(s): ${unknown.join(' ')} (use --quick, --only=…, --models=…)`);
+  const unknown = argv.filter((a) => a.startsWith('--') && !/^--(quick|only=|models=|library)/.test(a));
+  if (unknown.length) throw new UsageError(`unknown option(s): ${unknown.join(' ')} (use --quick, --only=…, --models=…, --library N)`);
   return {
     quick,
     partial: !!only || !!modelsArg,
@@ -72,6 +87,8 @@ function parseArgs(argv: string[]): Config {
     indexQueries: quick ? 50 : 200,
     // The browser index section: the sizes issue 15 asks about (a 100k HNSW build is minutes in WASM).
     annSizes: quick ? [10_000] : [10_000, 50_000, 100_000],
+    librarySizes,
+    libraryWindowS: quick ? 30 : 60,
   };
 }
 
@@ -142,6 +159,7 @@ async function main() {
   await timed('startup', () => startupSection(cfg, results));
   await timed('quality', () => qualitySection(cfg, results));
   await timed('map', () => mapSection(cfg, results));
+  await timed('library', () => librarySection(cfg, results));
   results.meta.section_s = sectionS;
 
   results.meta.duration_s = (performance.now() - t0) / 1000;
@@ -355,6 +373,19 @@ async function startupSection(_cfg: Config, results: BenchResults) {
     results.startup = await benchStartup(log, _cfg.quick ? 1 : 3, 3);
   } catch (e) {
     results.not_measured.push(`start-up: ${(e as Error).message.slice(0, 300)}`);
+  }
+}
+
+async function librarySection(cfg: Config, results: BenchResults) {
+  const { benchLibrary } = await import('./library-bench.ts');
+  results.library = [];
+  for (const n of cfg.librarySizes) {
+    log(`library: ${n} papers`);
+    try {
+      results.library.push(await benchLibrary(n, { log, windowS: cfg.libraryWindowS }));
+    } catch (e) {
+      results.not_measured.push(`library ${n}: ${(e as Error).message.slice(0, 300)}`);
+    }
   }
 }
 

@@ -78,6 +78,9 @@ export interface EngineApi {
   setBestQuality(p: { on: boolean }): EngineStatus;
   reembed(p: NoParams): EngineStatus;
   cancel(p: NoParams): { cancelled: boolean };
+  /** Holds indexing at the next batch boundary; `resume` continues it (or restarts a cancelled one). */
+  pause(p: NoParams): EngineStatus;
+  resume(p: NoParams): EngineStatus;
   dismissNotice(p: { id: string }): EngineStatus;
   retryModel(p: NoParams): EngineStatus;
   /** The reading list: starred papers, newest star first (stored with the library). */

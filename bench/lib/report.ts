@@ -143,6 +143,8 @@ export interface BenchResults {
   static?: StaticFigures | null;
   /** bench/storage-bench.ts: IndexedDB bytes, write throughput, reload timings, codec quality. */
   storage?: import('../storage-bench.ts').StorageFigures | null;
+  /** bench/library-bench.ts: a whole library imported through the built app (`--library N`). */
+  library?: import('../library-bench.ts').LibraryFigures[];
   /** Sections or paths that could not be measured, with the reason. */
   not_measured: string[];
 }
@@ -325,6 +327,31 @@ export function renderMarkdown(r: BenchResults): string {
     if (mp.pan_zoom) rows.push([`pan/zoom ${mp.pan_zoom.n} points`, `${fmt(mp.pan_zoom.fps.median, 1)} fps`, `median of ${mp.pan_zoom.runs} × ${mp.pan_zoom.seconds_per_run} s; ${fmt(mp.pan_zoom.drawn_per_moving_frame.median, 0)} points per moving frame (all at rest)`]);
     if (mp.persisted_first_paint) rows.push([`first paint, persisted ${mp.persisted_first_paint.n}-point map`, `${fmt(mp.persisted_first_paint.paint_ms, 0)} ms`, `IndexedDB read ${fmt(mp.persisted_first_paint.read_ms, 0)} ms of it`]);
     out.push(table(['measure', 'value', 'notes'], rows));
+  }
+
+  if (r.library?.length) {
+    out.push('', '### Library import (built app, headless Chromium, `--library N`)', '');
+    const ms = (x: number | null) => (x == null ? DASH : `${(x / 1000).toFixed(1)} s`);
+    const pc = (p: { p50: number | null; p95: number | null; n: number }) => `${fmt(p.p50, 0)} / ${fmt(p.p95, 0)} ms (n ${p.n})`;
+    const rows: string[][] = [];
+    for (const l of r.library) {
+      const c = `${l.papers}`;
+      rows.push(
+        [c, 'file', `${l.file_mb.toFixed(1)} MB JSON Lines`],
+        [c, 'file chosen → preview', ms(l.preview_ms)],
+        [c, 'Import → keyword ready', `${ms(l.commit_to_keyword_ms)} (from file chosen ${ms(l.file_to_keyword_ms)})`],
+        [c, 'Import → quick-tier semantic ready', `${ms(l.commit_to_quick_semantic_ms)} (from file chosen ${ms(l.file_to_quick_semantic_ms)})`],
+        [c, 'full model rate', `${fmt(l.full_docs_per_s, 1)} docs/s (${l.full_embedded_in_window} in ${l.full_window_s.toFixed(0)} s)`],
+        [c, 'hybrid query while embedding, round trip p50 / p95', pc(l.query_round_trip_ms)],
+        [c, 'same, worker tookMs p50 / p95', `${pc(l.query_worker_ms)}; tiers ${JSON.stringify(l.query_tiers)}`],
+        [c, 'longest main-thread task', `${l.longest_task_ms.toFixed(0)} ms (${l.long_tasks} long tasks)`],
+        [c, 'worker memory', `${fmt(l.worker_memory_mb, 0)} MB (${l.memory_source})`],
+        [c, 'IndexedDB', `${fmt(l.indexeddb_mb, 1)} MB`],
+        [c, 'reload → keyword / semantic ready', `${ms(l.reload_keyword_ms)} / ${ms(l.reload_semantic_ms)} (${l.reload_semantic_tier ?? DASH} tier)`],
+      );
+    }
+    out.push(table(['papers', 'measure', 'value'], rows));
+    for (const l of r.library) out.push('', `${l.papers}: ${l.note} Load average ${l.load_avg[0].toFixed(1)} → ${l.load_avg[1].toFixed(1)}.`);
   }
 
   if (r.not_measured.length) {

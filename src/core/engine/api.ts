@@ -89,6 +89,12 @@ export interface EngineStatus {
   storage: 'indexeddb' | 'memory';
   /** True while waiting for another tab that holds the indexing lock. */
   waitingForLock: boolean;
+  /**
+   * The background indexing run: 'cancelling' from the moment cancel is asked until the running
+   * batch is stored and the run ends; 'pausing' until the running batch is stored, then 'paused'
+   * (held at that batch boundary). Optional only so statuses built by older code still type-check.
+   */
+  indexRun?: 'idle' | 'running' | 'pausing' | 'paused' | 'cancelling';
   /** Every vector space, in run order; the fields above describe the 'primary' one. */
   spaces: SpaceStatus[];
   notices: Notice[];
@@ -182,6 +188,11 @@ export interface EmbedProgressEvent {
   rate: number;
   /** Seconds left at the current rate; undefined until measurable. */
   eta?: number;
+  /**
+   * Where `rate` / `eta` come from (engine/eta.ts): 'measured' over this run's last 30 s, 'prior'
+   * = this model's rate stored by an earlier run on this device, 'none' = not measurable yet.
+   */
+  basis?: 'measured' | 'prior' | 'none';
 }
 
 export interface ModelProgressEvent {

@@ -11,6 +11,8 @@ import type { Paper } from '../types.ts';
 import { vectorKey } from '../vectors/identity.ts';
 import type { VectorRow } from '../vectors/reconcile.ts';
 import { isAbortError } from './errors.ts';
+import { anySignal } from '../util/time-slice.ts';
+import { abortError } from '../util/abort.ts';
 import type { BundleVectors } from './library.ts';
 import type { NoticeBoard } from './notices.ts';
 import type { StorageGuard } from './storage.ts';
@@ -38,6 +40,18 @@ export class Indexer {
   private again = false;
   /** Wakes a run that waits for the slower models, so the quick tier takes added papers at once. */
   private wake: (() => void) | null = null;
+  /**
+   * Stops the slower model's pass at its next batch boundary when papers are added, so the quick
+   * tier indexes them first (seconds) instead of after that pass (minutes to hours for a big
+   * library); the pass then resumes where it stopped (every batch was persisted).
+   */
+  private yieldPass: AbortController | null = null;
+  /** Paused by the person: every space waits at its next batch boundary until resume() or cancel(). */
+  private paused: { resume: () => void; promise: Promise<void> } | null = null;
+  /** A space is actually held at a batch boundary (before that, the running batch finishes). */
+  private held = false;
+  /** cancel() was asked and the run has not ended yet (the running batch finishes first). */
+  private cancelling = false;
 
   constructor(
     private readonly deps: IndexerDeps,
@@ -62,6 +76,63 @@ export class Indexer {
     return this.running !== null;
   }
 
+  /** What the UI shows: 'cancelling' from the moment cancel() is asked until the run has ended. */
+  get state(): 'idle' | 'running' | 'pausing' | 'paused' | 'cancelling' {
+    if (!this.running) return 'idle';
+    if (this.cancelling) return 'cancelling';
+    if (this.paused) return this.held ? 'paused' : 'pausing';
+    return 'running';
+  }
+
+  /** Holds every space at its next batch boundary (what is embedded so far is stored). */
+  pause(): boolean {
+    if (!this.running || this.paused || this.cancelling) return false;
+    let resume!: () => void;
+    const promise = new Promise<void>((r) => (resume = r));
+    this.paused = { resume, promise };
+    this.deps.changed();
+    return true;
+  }
+
+  /** Continues a paused run, or starts one (after a cancel, papers may still lack vectors). */
+  resume(): boolean {
+    const p = this.paused;
+    if (p) {
+      this.paused = null;
+      p.resume();
+      this.deps.changed();
+      return true;
+    }
+    if (this.running) return false;
+    void this.start();
+    return true;
+  }
+
+  /**
+   * Called by a space between batches: returns at once unless paused; a cancel while paused
+   * rejects with the AbortError (so the run ends), a resume lets it continue.
+   */
+  async between(signal: AbortSignal): Promise<void> {
+    while (this.paused) {
+      if (signal.aborted) throw abortError('Indexing was cancelled');
+      const gate = this.paused.promise;
+      if (!this.held) {
+        this.held = true;
+        this.deps.changed();
+      }
+      await new Promise<void>((res) => {
+        const onAbort = () => res();
+        signal.addEventListener('abort', onAbort, { once: true });
+        void gate.then(() => {
+          signal.removeEventListener('abort', onAbort);
+          res();
+        });
+      });
+      this.held = false;
+      if (signal.aborted) throw abortError('Indexing was cancelled');
+    }
+  }
+
   /**
    * Starts a background run over every space, or — when one is running — makes it pass over every
    * space once more before it ends (papers were added meanwhile). Resolves when the run ends, never
@@ -71,6 +142,7 @@ export class Indexer {
     if (this.running) {
       this.again = true;
       this.wake?.();
+      this.yieldPass?.abort();
     } else {
       // run() starts on the next microtask, once `running` is set: its first status must already
       // say 'indexing' (a synchronous start reported 'ready' with 0 vectors on every first visit).
@@ -83,6 +155,9 @@ export class Indexer {
         .finally(() => {
           this.running = null;
           this.abort = null;
+          this.cancelling = false;
+          this.paused = null;
+          this.held = false;
           this.deps.changed();
           this.deps.ended();
         });
@@ -97,7 +172,10 @@ export class Indexer {
 
   cancel(): boolean {
     if (!this.abort) return false;
+    // Said at once: the batch that is running finishes (and is stored) before the run ends.
+    this.cancelling = true;
     this.abort.abort();
+    this.deps.changed();
     return true;
   }
 
@@ -134,7 +212,13 @@ export class Indexer {
           // A pass that finds papers added during the previous one runs every space again.
           const all = this.again ? this.spaces : rest;
           this.again = false;
-          for (const space of all) await space.run(signal);
+          for (const space of all) {
+            if (space.role === 'quick') {
+              await space.run(signal);
+              continue;
+            }
+            if (await this.runYielding(space, signal)) break; // papers were added: quick tier first
+          }
         } while (this.again);
       },
       () => {
@@ -142,6 +226,24 @@ export class Indexer {
         this.notices.add('info', 'Another tab is indexing; this tab will reuse its work when it finishes.');
       },
     );
+  }
+
+  /**
+   * One pass of a slower space that stops early (returns true) when papers are added meanwhile;
+   * a cancel still rejects with the AbortError.
+   */
+  private async runYielding(space: SpaceIndexer, signal: AbortSignal): Promise<boolean> {
+    const yieldPass = new AbortController();
+    this.yieldPass = yieldPass;
+    try {
+      await space.run(anySignal([signal, yieldPass.signal]));
+      return false;
+    } catch (e) {
+      if (yieldPass.signal.aborted && !signal.aborted && isAbortError(e)) return true;
+      throw e;
+    } finally {
+      this.yieldPass = null;
+    }
   }
 
   /**

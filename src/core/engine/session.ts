@@ -18,6 +18,7 @@
  */
 import type { EmbeddingModel, Paper, SearchHit, SearchMode } from '../types.ts';
 import type { Store } from '../store/store.ts';
+import { sliced } from '../util/time-slice.ts';
 import { APP_DTYPE, BEST_QUALITY_MODEL_ID, DEFAULT_MODEL_ID, getModel, getStaticModel, isStaticModelId, MODELS } from '../model/registry.ts';
 import { DEFAULT_RESULTS, SearchEngine, type FusionOptions, type SearchEngineOptions, type VectorSpace } from '../search/engine.ts';
 import { isWeakMatch } from '../search/weak-match.ts';
@@ -145,7 +146,14 @@ export class EngineSession {
       this.storage,
       this.notices,
     );
-    this.spaceDeps = { loadShipped: deps.loadShipped, onEmbedProgress: (e: EngineEvent) => deps.emit(e), changed: () => this.emitStatus(), now: this.now };
+    this.spaceDeps = {
+      loadShipped: deps.loadShipped,
+      onEmbedProgress: (e: EngineEvent) => deps.emit(e),
+      changed: () => this.emitStatus(),
+      now: this.now,
+      between: (signal) => this.indexer.between(signal),
+      rateOf: (modelId) => this.storage.safe((s) => s.getMeta<number>(`embedRate:${modelId}`), undefined),
+    };
     this.primary = new SpaceIndexer('primary', this.slot, this.spaceDeps, this.library, this.storage, this.notices, () => this.engine);
     this.indexer.add(this.primary);
     this.maps = new MapService({
@@ -193,6 +201,7 @@ export class EngineSession {
       crossOriginIsolated: this.deps.env?.crossOriginIsolated ?? false,
       storage: this.storage.kind,
       waitingForLock: this.indexer.waitingForLock,
+      indexRun: this.indexer.state,
       spaces: this.indexer.all.map((s) => ({
         role: s.role,
         modelId: s.slot.modelId,
@@ -276,6 +285,18 @@ export class EngineSession {
 
   cancel(): boolean {
     return this.indexer.cancel();
+  }
+
+  /** Pauses indexing at the next batch boundary of every space (keyword and semantic search keep working). */
+  pause(): EngineStatus {
+    this.indexer.pause();
+    return this.status();
+  }
+
+  /** Resumes a paused run, or starts a new one after a cancel. */
+  resume(): EngineStatus {
+    this.indexer.resume();
+    return this.status();
   }
 
   /**
@@ -445,7 +466,9 @@ export class EngineSession {
   private async addAndSave(papers: Paper[], bundle?: BundleVectors): Promise<{ added: number; saved: boolean; note?: string }> {
     if (!papers.length) return { added: 0, saved: true };
     const save = await this.library.add(papers);
-    this.engine.addPapers(papers);
+    // In time slices: 5k abstracts cost seconds of lexical indexing, and questions sent meanwhile
+    // must not wait for all of it (issue 15 #1-2). The commit replies once every paper is searchable.
+    await sliced(papers, (part) => this.engine.addPapers(part));
     if (bundle) await this.indexer.adoptBundle(papers, bundle);
     this.indexer.updateReady();
     this.emitStatus();

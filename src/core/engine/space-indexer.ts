@@ -20,6 +20,7 @@ import { reconcile, rowSource, RECONCILE_BATCH, type VectorRow } from '../vector
 import type { ShippedResult } from '../vectors/shipped.ts';
 import type { EmbedProgressEvent } from './api.ts';
 import { AtlasError } from './errors.ts';
+import { EtaMeter } from './eta.ts';
 import { collectionOf, paperTextHash, SEED_COLLECTION, type Library } from './library.ts';
 import type { ModelSlot } from './model-slot.ts';
 import type { NoticeBoard } from './notices.ts';
@@ -32,6 +33,12 @@ export const EMBED_BATCH = RECONCILE_BATCH;
  * transactions (measured: 204 seed papers took seconds). 512 is still ~0.2 s of work per batch.
  */
 export const QUICK_EMBED_BATCH = 512;
+/**
+ * The static model's step inside a quick batch: it yields to the event loop between steps once its
+ * time slice is used, so a question waits at most one step (~64 abstracts, tens of ms) rather than a
+ * whole 512-abstract batch (0.25-1 s on this machine).
+ */
+export const QUICK_EMBED_STEP = 64;
 
 /** What a space is for: the UI names tiers by it, the Indexer orders runs by it. */
 export type SpaceRole = 'primary' | 'quick' | 'extra';
@@ -42,6 +49,10 @@ export interface SpaceDeps {
   /** Something shown in the status changed. */
   changed: () => void;
   now: () => number;
+  /** Awaited between batches: holds a paused run there; rejects (AbortError) on a cancel while paused. */
+  between?: (signal: AbortSignal) => Promise<void>;
+  /** This model's embedding rate measured by an earlier run on this device (docs/s), for a first ETA. */
+  rateOf?: (modelId: string) => Promise<number | undefined>;
 }
 
 export class SpaceIndexer {
@@ -140,12 +151,18 @@ export class SpaceIndexer {
     const space = this.engine().space(model.identity);
     let staleInIndex = false;
     let active = model;
+    const prior = await this.deps.rateOf?.(model.modelId);
+    let meter: EtaMeter | undefined;
+    const secs = () => this.deps.now() / 1000;
     const res = await reconcile({
       papers: this.library.list(),
       // Everything stored or shipped is already in `vectors` (and in the index): only the rest is embedded.
       sources: [rowSource('stored', this.vectors)],
       model,
       batchSize: this.role === 'quick' ? QUICK_EMBED_BATCH : EMBED_BATCH,
+      // A transformer on WASM/CPU runs one text per pass anyway (q8, embedder.ts): one call per text
+      // lets a question in between passes. WebGPU batches on the device: one call per batch.
+      embedBatchSize: this.role === 'quick' ? QUICK_EMBED_STEP : model.device === 'webgpu' ? undefined : 1,
       signal,
       hashOf: paperTextHash,
       now: this.deps.now,
@@ -167,9 +184,21 @@ export class SpaceIndexer {
         this.updateReady();
         // Persist per batch: a tab killed now resumes after this batch.
         await this.storage.safe((s) => s.putVectors(vectorKey(active.identity), rows), undefined);
+        // Pause point (between batches, after the batch is stored); paused time is not work.
+        if (this.deps.between) {
+          const t = secs();
+          await this.deps.between(signal);
+          if (secs() - t > 0.05) {
+            meter?.pause(t);
+            meter?.resume(secs());
+          }
+        }
       },
       onProgress: (p) => {
-        this.deps.onEmbedProgress({ kind: 'embed', space: this.role, ...p, eta: p.done ? p.eta : undefined });
+        // The ETA from the recent rate (eta.ts), not reconcile's whole-run average.
+        if (p.done === 0 || !meter) meter = new EtaMeter(p.total, secs(), { prior });
+        const r = p.done === 0 ? meter.reading() : meter.record(p.done, secs());
+        this.deps.onEmbedProgress({ kind: 'embed', space: this.role, done: p.done, total: p.total, rate: r.rate, eta: r.eta, basis: r.basis });
         if (p.done > 0 && (p.done % (EMBED_BATCH * 4) === 0 || p.done === p.total)) this.deps.changed();
       },
     });
@@ -223,9 +252,18 @@ export class SpaceIndexer {
   private async buildIndex(model: EmbeddingModel): Promise<void> {
     const ids = this.coveredIds();
     const dims = model.identity.dims;
+    const space = this.engine().useModel(model);
+    // Already indexed exactly these papers (a second pass, a pass resumed after the quick tier
+    // took new papers): nothing to do. Rebuilding would block this thread for seconds at 5k+
+    // papers (an HNSW build), delaying every question. Stale vectors cannot hide here: a paper
+    // whose text changed is not covered, so its old row makes the sizes differ.
+    if (space.size === ids.length && ids.every((id) => space.has(id))) {
+      this.updateReady();
+      this.deps.changed();
+      return;
+    }
     const flat = new Float32Array(ids.length * dims);
     ids.forEach((id, i) => flat.set(this.vectors.get(id)!.vector, i * dims));
-    const space = this.engine().useModel(model);
     const name = this.blobName(model);
     const savedIds = await this.storage.safe((s) => s.getMeta<string[]>(`${name}:ids`), undefined);
     if (savedIds && isPrefix(savedIds, ids)) {

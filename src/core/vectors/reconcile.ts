@@ -14,6 +14,7 @@
  */
 import { textHash } from '../library/ids.ts';
 import { abortError, isAbortError } from '../util/abort.ts';
+import { DEFAULT_SLICE_MS, yieldToEventLoop } from '../util/time-slice.ts';
 import type { EmbeddingModel, Paper } from '../types.ts';
 import { documentText } from './document-text.ts';
 
@@ -47,6 +48,13 @@ export interface ReconcileOptions {
   model: EmbeddingModel;
   /** Texts per embedding call = per `onRows` call (default 16). */
   batchSize?: number;
+  /**
+   * Texts per model call inside one batch (default `batchSize`: one call). Smaller steps are made
+   * as separate calls with a turn of the event loop between them once a time slice is used, so a
+   * question waits for one step, not a batch: a WASM forward pass blocks the thread it runs on,
+   * and passes chained by promises alone never let a queued message (a search) in.
+   */
+  embedBatchSize?: number;
   signal?: AbortSignal;
   onRows?: (rows: VectorRow[], origin: 'reused' | 'embedded') => Promise<void> | void;
   onProgress?: (p: ReconcileProgress) => void;
@@ -110,6 +118,25 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
   const started = now();
   const total = todo.length;
   const batchSize = Math.max(1, opts.batchSize ?? RECONCILE_BATCH);
+  const stepSize = Math.max(1, opts.embedBatchSize ?? batchSize);
+  let sliceStart = now();
+  const embedBatch = async (texts: string[]) => {
+    if (stepSize >= texts.length) return model.embedDocuments(texts, { batchSize: stepSize, signal: opts.signal });
+    let out: Float32Array | undefined;
+    let dimensions = 0;
+    for (let j = 0; j < texts.length; j += stepSize) {
+      if (j > 0 && now() - sliceStart >= DEFAULT_SLICE_MS) {
+        await yieldToEventLoop();
+        sliceStart = now();
+      }
+      if (opts.signal?.aborted) throw abortError('Indexing was cancelled');
+      const r = await model.embedDocuments(texts.slice(j, j + stepSize), { batchSize: stepSize, signal: opts.signal });
+      dimensions = r.dimensions;
+      out ??= new Float32Array(texts.length * dimensions);
+      out.set(r.vectors, j * dimensions);
+    }
+    return { vectors: out!, dimensions };
+  };
   let done = 0;
   if (total) opts.onProgress?.({ done: 0, total, rate: 0 });
   for (let i = 0; i < total; i += batchSize) {
@@ -118,13 +145,13 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
     const texts = batch.map(documentText);
     let res;
     try {
-      res = await model.embedDocuments(texts, { batchSize, signal: opts.signal });
+      res = await embedBatch(texts);
     } catch (e) {
       if (isAbortError(e) || !opts.onEmbedError) throw e;
       const replacement = await opts.onEmbedError(e as Error);
       if (!replacement) throw e;
       model = replacement;
-      res = await model.embedDocuments(texts, { batchSize, signal: opts.signal });
+      res = await embedBatch(texts);
     }
     const fresh: VectorRow[] = batch.map((p, j) => ({
       paperId: p.id,

@@ -7,7 +7,7 @@
  * never patches it locally except with a reply that is itself a status.
  */
 import { EngineClient } from './engine-client.ts';
-import type { EmbedProgressEvent, EngineStatus, ModelProgressEvent } from '../../protocol.ts';
+import type { EmbedProgressEvent, EngineStatus, ModelProgressEvent, SearchMode } from '../../protocol.ts';
 import type { UrlState } from './url-state.ts';
 
 /** Set once a full index was seen in this browser; a reload that finds none says the data was lost. */
@@ -19,12 +19,16 @@ export class EngineState {
   startError = $state('');
   modelProgress = $state<ModelProgressEvent | null>(null);
   embedProgress = $state<EmbedProgressEvent | null>(null);
+  /** The latest embed event of each vector space (the progress panel shows one row per space). */
+  embedBySpace = $state<Partial<Record<string, EmbedProgressEvent>>>({});
 
   readonly indexing = $derived(this.status?.phase === 'indexing');
   /** The model embeds papers right now (not the sub-second quick tier, not a run that only loads vectors). */
   readonly embedding = $derived(!!this.embedProgress && this.embedProgress.space !== 'quick' && this.embedProgress.done < this.embedProgress.total);
   readonly showProgress = $derived(
-    !!this.status && this.indexing && (this.status.modelState === 'loading' || this.embedding || this.status.waitingForLock),
+    !!this.status &&
+      this.indexing &&
+      (this.status.modelState === 'loading' || this.embedding || this.status.waitingForLock || this.status.indexRun === 'paused' || this.status.indexRun === 'pausing' || this.status.indexRun === 'cancelling'),
   );
   /**
    * Per-collection "n embedded" counts mean something only while papers are being embedded or once
@@ -48,6 +52,8 @@ export class EngineState {
     (window as unknown as { __atlas: unknown }).__atlas = {
       // Test/diagnostic hook: the worker's counters (embeddedCount, storedVectors, backend…).
       status: () => client.request({ type: 'status' }),
+      // Bench hook (bench/library-bench.ts): a search through the real protocol, timed from the page.
+      search: (question: string, mode: SearchMode) => client.request({ type: 'search', question, mode }),
     };
     client.on((e) => {
       if (e.kind === 'status') {
@@ -59,9 +65,13 @@ export class EngineState {
         }
         this.onStatus(e.status);
       } else if (e.kind === 'model') this.modelProgress = e;
-      else if (e.kind === 'embed') this.embedProgress = e;
+      else if (e.kind === 'embed') {
+        this.embedProgress = e;
+        this.embedBySpace = { ...this.embedBySpace, [e.space ?? 'primary']: e };
+      }
       else if (e.kind === 'idle') {
         this.embedProgress = null;
+        this.embedBySpace = {};
         this.modelProgress = null;
       }
     });

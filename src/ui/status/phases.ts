@@ -1,0 +1,52 @@
+/**
+ * The progress panel's rows, one per vector space (quick index, full model, second model), from
+ * the engine's status (papers in each space's index, of the library) and the latest embed event of
+ * that space (rate and ETA of the batch run in progress). Pure, so the counts shown are testable
+ * without a browser.
+ */
+import type { EmbedProgressEvent, EngineStatus } from '../../protocol.ts';
+
+export interface PhaseRow {
+  role: 'quick' | 'primary' | 'extra';
+  label: string;
+  /** Papers of the library this space has a vector for. */
+  done: number;
+  total: number;
+  complete: boolean;
+  /** Papers are being embedded for this space right now. */
+  active: boolean;
+  /** Not started yet in this run (an earlier space is still running). */
+  waiting: boolean;
+  rate: number;
+  eta?: number;
+  basis?: EmbedProgressEvent['basis'];
+}
+
+const LABEL: Record<PhaseRow['role'], string> = { quick: 'Quick index', primary: 'Full model', extra: 'Second model' };
+
+export function phaseRows(status: EngineStatus, embeds: Partial<Record<string, EmbedProgressEvent>>): PhaseRow[] {
+  const total = status.papers;
+  return status.spaces.map((s) => {
+    const e = embeds[s.role];
+    const active = !!e && e.done < e.total && status.phase === 'indexing';
+    // While embedding: the library minus what this run still has to do (events come per batch,
+    // statuses less often); otherwise every paper the space has a vector for.
+    // The larger of the two: a paused run holds before its last batch's event is sent, while
+    // the status already counts that batch.
+    const stored = Math.max(s.indexed, s.stored);
+    const done = Math.min(total, active ? Math.max(stored, total - (e!.total - e!.done)) : stored);
+    const model = status.models.find((m) => m.id === s.modelId)?.label ?? s.modelId.split('/').pop() ?? s.modelId;
+    return {
+      role: s.role,
+      label: s.role === 'quick' ? LABEL.quick : `${LABEL[s.role]} (${model})`,
+      done,
+      total,
+      complete: s.ready || done >= total,
+      active,
+      waiting: !active && !s.ready && status.phase === 'indexing',
+      rate: active ? e!.rate : 0,
+      eta: active ? e!.eta : undefined,
+      basis: active ? e!.basis : undefined,
+    };
+  });
+}
