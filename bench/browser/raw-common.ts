@@ -20,12 +20,18 @@ export interface RawRequest {
   numThreads: number;
   batches: RawBatch[];
   repeats: number;
+  /** Also return each feed's own run time (question latency: one feed per question). */
+  perFeed?: boolean;
+  /** Extra onnxruntime-web session options (diagnostics: enableCpuMemArena, enableMemPattern, …). */
+  sessionOptions?: Record<string, unknown>;
 }
 
 export interface RawResponse {
   loadMs: number;
   durations: number[];
   numThreadsEffective: number | undefined;
+  /** Per feed, per repeat (only with perFeed). */
+  feedMs?: number[];
   crossOriginIsolated: boolean;
   hardwareConcurrency: number;
 }
@@ -34,7 +40,7 @@ export async function runRaw(ort: typeof OrtNs, req: RawRequest): Promise<RawRes
   ort.env.wasm.wasmPaths = req.wasmPaths as never;
   if (req.numThreads > 0) ort.env.wasm.numThreads = req.numThreads;
   const t0 = performance.now();
-  const session = await ort.InferenceSession.create(req.modelUrl, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  const session = await ort.InferenceSession.create(req.modelUrl, { executionProviders: ['wasm'], graphOptimizationLevel: 'all', ...req.sessionOptions });
   const loadMs = performance.now() - t0;
   const feeds = req.batches.map((b) => {
     const feed: Record<string, OrtNs.Tensor> = {};
@@ -50,10 +56,15 @@ export async function runRaw(ort: typeof OrtNs, req: RawRequest): Promise<RawRes
   });
   await session.run(feeds[0]!);
   const durations: number[] = [];
+  const feedMs: number[] = [];
   for (let r = 0; r < req.repeats; r++) {
     await mark('start');
     const s = performance.now();
-    for (const f of feeds) await session.run(f);
+    for (const f of feeds) {
+      const t = performance.now();
+      await session.run(f);
+      if (req.perFeed) feedMs.push(performance.now() - t);
+    }
     durations.push(performance.now() - s);
     await mark('end');
   }
@@ -62,6 +73,7 @@ export async function runRaw(ort: typeof OrtNs, req: RawRequest): Promise<RawRes
     loadMs,
     durations,
     numThreadsEffective: ort.env.wasm.numThreads,
+    feedMs: req.perFeed ? feedMs : undefined,
     crossOriginIsolated: self.crossOriginIsolated,
     hardwareConcurrency: navigator.hardwareConcurrency,
   };

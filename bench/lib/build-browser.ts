@@ -19,6 +19,7 @@ const ENTRIES: Record<string, string[]> = {
   ours: ['src/core/model/embedder.ts'],
   query: ['src/core/model/embedder.ts', 'src/core/search/engine.ts'],
   static: ['src/core/model/static-embedder.ts'],
+  question: ['src/core/model/embedder.ts'],
 };
 
 export interface BuildResult {

@@ -267,10 +267,11 @@ export function renderMarkdown(r: BenchResults): string {
       fmt(t?.load_ms, 0),
       fmt(t?.cold_docs_per_s, 0),
       fmt(t?.warm_docs_per_s, 0),
+      fmt(t?.warm_docs_per_cpu_s, 0),
       fmt(t?.embed_query_ms.median, 3),
       fmt(t?.embed_query_ms.p95, 3),
     ];
-    out.push(table(['where', 'load (read + sha256 + parse), ms', 'docs/s, fresh', 'docs/s, warm', 'question p50, ms', 'question p95, ms'], [row('Node', s.node), row('browser worker', s.browser)]));
+    out.push(table(['where', 'load (read + sha256 + parse), ms', 'docs/s, fresh', 'docs/s, warm', 'docs per CPU-s, warm', 'question p50, ms', 'question p95, ms'], [row('Node', s.node), row('browser worker', s.browser)]));
     out.push(
       '',
       `Browser vs Node vectors: max |diff| ${s.browser_vs_node_max_abs_diff ?? DASH}.` +
