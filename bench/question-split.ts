@@ -5,7 +5,8 @@
  * machine hits all of them alike; compare ratios within one run, not absolute ms across runs.
  *
  * Parts, each a p50 over the questions:
- *  - ours: embedQuery in a module worker, as the app loads it (asyncify build) and on the plain build;
+ *  - ours: embedQuery in a module worker as the app loads it (WASM-only: the plain build) and forced
+ *    onto the asyncify build (what it loaded before src/core/model/ort-build.ts);
  *  - raw: plain onnxruntime-web session.run on the Node-tokenised ids (same prefix, no padding);
  *  - tokenizer: transformers.js tokenizer alone on the prefixed question;
  *  - hop: one cross-thread postMessage round trip (page ↔ engine worker costs the same kind).
@@ -15,6 +16,7 @@ import type { BrowserBench } from './lib/browser-run.ts';
 import type { NativeEmbedder } from './embed-node.ts';
 import type { QuestionRequest, QuestionResponse } from './browser/question.worker.ts';
 import type { RawResponse } from './browser/raw-common.ts';
+import type { WasmBuild } from './browser/ours.worker.ts';
 import { getModel } from '../src/core/model/registry.ts';
 import { median } from './lib/stats.ts';
 
@@ -27,23 +29,23 @@ export interface QuestionSplit {
   warm_ms: Record<string, number>;
   tokenizer_ms: number;
   hop_ms: number;
-  /** raw plain-build p50 / ours (app build) p50, warm pass: 1 = at the runtime's ceiling. */
+  /** raw plain-build p50 / ours (as the app loads) p50, warm pass: 1 = at the runtime's ceiling. */
   browser_to_wasm_ceiling_ratio: number | null;
   errors: string[];
 }
 
-type Job = { key: string; kind: 'ours'; build: 'default' | 'plain'; threads: number } | { key: string; kind: 'raw'; worker: string; threads: number; sessionOptions?: Record<string, unknown> };
+type Job = { key: string; kind: 'ours'; build: WasmBuild; threads: number } | { key: string; kind: 'raw'; worker: string; threads: number; sessionOptions?: Record<string, unknown> };
 
 export async function benchQuestionSplit(bb: BrowserBench, modelId: string, questions: string[], native: NativeEmbedder, o: { threads: number; rounds: number; log: (s: string) => void; extraRaw?: boolean }): Promise<QuestionSplit> {
   const spec = getModel(modelId);
   const t = o.threads;
   const jobs: Job[] = [
-    { key: `ours-asyncify-t${t}`, kind: 'ours', build: 'default', threads: t },
-    { key: `ours-plain-t${t}`, kind: 'ours', build: 'plain', threads: t },
+    { key: `ours-app-t${t}`, kind: 'ours', build: 'default', threads: t },
+    { key: `ours-asyncify-t${t}`, kind: 'ours', build: 'asyncify', threads: t },
     { key: `raw-asyncify-t${t}`, kind: 'raw', worker: 'raw-asyncify', threads: t },
     { key: `raw-plain-t${t}`, kind: 'raw', worker: 'raw-wasm', threads: t },
   ];
-  if (t !== 1) jobs.push({ key: 'ours-plain-t1', kind: 'ours', build: 'plain', threads: 1 }, { key: 'raw-plain-t1', kind: 'raw', worker: 'raw-wasm', threads: 1 });
+  if (t !== 1) jobs.push({ key: 'ours-app-t1', kind: 'ours', build: 'default', threads: 1 }, { key: 'raw-plain-t1', kind: 'raw', worker: 'raw-wasm', threads: 1 });
   if (o.extraRaw) jobs.push({ key: `raw-plain-t${t}-arena`, kind: 'raw', worker: 'raw-wasm', threads: t, sessionOptions: { enableCpuMemArena: true, enableMemPattern: true } });
   const feeds = native.tokenizeEach(questions, spec.queryPrefix).map((b) => ({ ids: Array.from(b.ids, Number), mask: Array.from(b.mask, Number), dims: b.dims }));
   const modelUrl = `/models/${spec.id}/${spec.onnx.q8!.path}`;
@@ -89,7 +91,7 @@ export async function benchQuestionSplit(bb: BrowserBench, modelId: string, ques
     browser_to_wasm_ceiling_ratio: null,
     errors,
   };
-  const ours = res.warm_ms[`ours-asyncify-t${t}`];
+  const ours = res.warm_ms[`ours-app-t${t}`];
   const raw = res.warm_ms[`raw-plain-t${t}`];
   if (ours && raw) res.browser_to_wasm_ceiling_ratio = raw / ours;
   for (const k of Object.keys(res.warm_ms)) o.log(`  question ${k}: p50 fresh ${res.fresh_ms[k]!.toFixed(1)} ms, warm ${res.warm_ms[k]!.toFixed(1)} ms`);

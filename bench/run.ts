@@ -166,7 +166,8 @@ async function embeddingSection(cfg: Config, texts: string[], results: BenchResu
     let browser: Awaited<ReturnType<typeof benchBrowserEmbedding>> | undefined;
     if (bb) {
       const diagnose = cfg.diagnoseModels.includes(modelId);
-      const native = diagnose ? await NativeEmbedder.load(modelId) : undefined;
+      // Every model: its token ids feed the raw onnxruntime-web ceiling (browser_to_wasm_ceiling_ratio).
+      const native = await NativeEmbedder.load(modelId);
       browser = await benchBrowserEmbedding(bb, modelId, texts, {
         repeats: cfg.browserRepeats,
         diagnose,
@@ -190,6 +191,7 @@ async function embeddingSection(cfg: Config, texts: string[], results: BenchResu
         browser1: browser?.single?.docs_per_s,
         naive: node.result.naive?.docs_per_s,
         native: node.result.native?.docs_per_s,
+        wasmCeiling: browser?.raw?.[`wasm-bs1-t${appThreadCount(cfg.browserThreads)}`],
         cpu: {
           node: node.result.ours?.cpu_ms_per_doc,
           browser: browser?.app?.cpu_ms_per_doc,
@@ -222,6 +224,14 @@ async function querySection(cfg: Config, papers: import('../src/core/types.ts').
         results.query.browser = b;
         results.query.browser_threads = appThreadCount(cfg.browserThreads);
         log(`  browser: hybrid p50 ${b.hybrid_ms.median.toFixed(1)} ms, lexical p50 ${b.lexical_ms.median.toFixed(2)} ms`);
+        const { benchQuestionSplit } = await import('./question-split.ts');
+        const { NativeEmbedder } = await import('./embed-node.ts');
+        const native = await NativeEmbedder.load(modelId);
+        try {
+          results.query.question_split = await benchQuestionSplit(bb, modelId, setup.questions, native, { threads: appThreadCount(cfg.browserThreads), rounds: cfg.quick ? 1 : 2, log });
+        } finally {
+          await native.dispose();
+        }
       } catch (e) {
         results.not_measured.push(`query latency, browser: ${(e as Error).message.slice(0, 300)}`);
       }

@@ -5,10 +5,10 @@
  * engine worker). The runtime alone on the same token ids is measured by raw-*.worker.ts with
  * perFeed; the driver (bench/question-split.ts) puts the parts side by side.
  */
-import { AutoTokenizer, env } from '@huggingface/transformers';
+import { AutoTokenizer } from '@huggingface/transformers';
 import { loadEmbedder } from '../../src/core/model/embedder.ts';
 import { getModel } from '../../src/core/model/registry.ts';
-import { PLAIN_WASM } from './ours.worker.ts';
+import { benchWasmPaths, type WasmBuild } from './ours.worker.ts';
 import { serve } from './raw-common.ts';
 
 export interface QuestionRequest {
@@ -17,7 +17,7 @@ export interface QuestionRequest {
   questions: string[];
   /** Passes over the questions: the first meets each token length fresh, later ones do not. */
   repeats: number;
-  wasmBuild?: 'default' | 'plain';
+  wasmBuild?: WasmBuild;
 }
 
 export interface QuestionResponse {
@@ -52,14 +52,12 @@ async function hops(n: number): Promise<number[]> {
 
 serve(async (req: QuestionRequest): Promise<QuestionResponse> => {
   const spec = getModel(req.modelId);
-  const plain = req.wasmBuild === 'plain';
-  if (plain) env.backends.onnx.wasm!.wasmPaths = { ...PLAIN_WASM };
   const t0 = performance.now();
   const model = await loadEmbedder({
     modelId: req.modelId,
     localModelPath: '/models/',
     device: 'wasm',
-    wasmPaths: plain ? undefined : '/ort/',
+    wasmPaths: benchWasmPaths(req.wasmBuild),
     numThreads: req.numThreads || undefined,
   });
   const loadMs = performance.now() - t0;

@@ -27,6 +27,7 @@ import { abortError } from '../util/abort.ts';
 import { transformerIdentity, type VectorIdentity } from '../vectors/identity.ts';
 import { runtime } from '../util/runtime.ts';
 import { fetchBytes } from './fetch-bytes.ts';
+import { ortWasmPaths } from './ort-build.ts';
 
 export interface LoadOptions {
   modelId: string;
@@ -309,9 +310,12 @@ async function load(opts: LoadOptions): Promise<Embedder> {
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
   env.localModelPath = opts.localModelPath ?? '/models/';
+  const devices = await deviceCandidates(opts.device);
   const wasm = env.backends.onnx.wasm;
   if (wasm) {
-    if (opts.wasmPaths) wasm.wasmPaths = opts.wasmPaths;
+    // The plain WASM build where WebGPU will not run (ort-build.ts): ~20% faster kernels.
+    const paths = ortWasmPaths(opts.wasmPaths, devices);
+    if (paths) wasm.wasmPaths = paths;
     if (opts.numThreads) wasm.numThreads = opts.numThreads;
   }
 
@@ -320,7 +324,7 @@ async function load(opts: LoadOptions): Promise<Embedder> {
     opts.onProgress?.({ file: onnx.path, loaded: onnxBytes.byteLength, total: onnxBytes.byteLength, stage: 'start' });
     const tokenizer = await AutoTokenizer.from_pretrained(spec.id);
     let lastErr: unknown;
-    for (const device of await deviceCandidates(opts.device)) {
+    for (const device of devices) {
       try {
         const model = await AutoModel.from_pretrained(spec.id, { dtype, device });
         const embedder = new TransformersEmbedder(spec, dtype, device, tokenizer, model);
