@@ -12,6 +12,7 @@ import { minCosine, type NativeEmbedder } from './embed-node.ts';
 import { median, ratePerSecond } from './lib/stats.ts';
 import { getModel } from '../src/core/model/registry.ts';
 import { wasmThreadCount } from '../src/core/model/threads.ts';
+import type { WasmBuild } from './browser/ours.worker.ts';
 
 export interface BrowserPathResult {
   docs_per_s: number;
@@ -31,8 +32,8 @@ export interface BrowserEmbeddingResult {
   threads?: BrowserPathResult;
   /** Not isolated (no SharedArrayBuffer): one thread. */
   single?: BrowserPathResult;
-  /** Diagnostic: the app's configuration with onnxruntime-web's plain WASM build instead of asyncify. */
-  plain_wasm_app?: BrowserPathResult;
+  /** Diagnostic: the app's configuration forced onto the asyncify WASM build (what WASM-only devices loaded before ort-build.ts). */
+  asyncify_wasm_app?: BrowserPathResult;
   /** Raw onnxruntime-web configurations → docs/s (key: build-bs<batch>-t<threads>). */
   raw?: Record<string, number>;
   raw_cpu_ms_per_doc?: Record<string, number | null>;
@@ -76,7 +77,7 @@ export function appThreadCount(cores: number): number {
 }
 
 type Job =
-  | { key: 'app' | 'threads' | 'single' | 'plain_wasm_app'; isolated: boolean; numThreads: number; wasmBuild: 'default' | 'plain' }
+  | { key: 'app' | 'threads' | 'single' | 'asyncify_wasm_app'; isolated: boolean; numThreads: number; wasmBuild: WasmBuild }
   | { key: string; raw: string; bs: number; threads: number };
 
 /**
@@ -93,8 +94,10 @@ export async function benchBrowserEmbedding(bb: BrowserBench, modelId: string, t
     { key: 'single', isolated: false, numThreads: 1, wasmBuild: 'default' },
   ];
   if (o.allCores && o.threads !== appThreads) jobs.push({ key: 'threads', isolated: true, numThreads: o.threads, wasmBuild: 'default' });
+  // The ceiling: plain onnxruntime-web on the same token ids at the app's threads (every model).
+  if (o.native && !o.diagnose) jobs.push({ key: `wasm-bs1-t${appThreads}`, raw: 'raw-wasm', bs: 1, threads: appThreads });
   if (o.diagnose) {
-    jobs.push({ key: 'plain_wasm_app', isolated: true, numThreads: appThreads, wasmBuild: 'plain' });
+    jobs.push({ key: 'asyncify_wasm_app', isolated: true, numThreads: appThreads, wasmBuild: 'asyncify' });
     if (o.native) {
       // Raw runtime at the app's thread count, in both WASM builds; the full run adds all-cores and batching.
       const rawConfigs: [string, number, number][] = [['raw-wasm', 1, appThreads], ['raw-asyncify', 1, appThreads]];

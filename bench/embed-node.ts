@@ -101,6 +101,14 @@ export class NativeEmbedder {
     return out;
   }
 
+  /** One unpadded feed per text, in input order, with `prefix` (questions: the model's query prefix). */
+  tokenizeEach(texts: string[], prefix: string): { ids: BigInt64Array; mask: BigInt64Array; dims: [number, number] }[] {
+    return texts.map((t) => {
+      const enc = this.tokenizer([prefix + t], { padding: true, truncation: true, max_length: this.spec.maxTokens });
+      return { ids: enc.input_ids.data as BigInt64Array, mask: enc.attention_mask.data as BigInt64Array, dims: enc.input_ids.dims as [number, number] };
+    });
+  }
+
   async embed(texts: string[], batchSize: number): Promise<Float32Array> {
     const dims = this.spec.dims;
     const out = new Float32Array(texts.length * dims);

@@ -190,7 +190,8 @@ async function embeddingSection(cfg: Config, texts: string[], results: BenchResu
     let browser: Awaited<ReturnType<typeof benchBrowserEmbedding>> | undefined;
     if (bb) {
       const diagnose = cfg.diagnoseModels.includes(modelId);
-      const native = diagnose ? await NativeEmbedder.load(modelId) : undefined;
+      // Every model: its token ids feed the raw onnxruntime-web ceiling (browser_to_wasm_ceiling_ratio).
+      const native = await NativeEmbedder.load(modelId);
       browser = await benchBrowserEmbedding(bb, modelId, texts, {
         repeats: cfg.browserRepeats,
         diagnose,
@@ -214,6 +215,7 @@ async function embeddingSection(cfg: Config, texts: string[], results: BenchResu
         browser1: browser?.single?.docs_per_s,
         naive: node.result.naive?.docs_per_s,
         native: node.result.native?.docs_per_s,
+        wasmCeiling: browser?.raw?.[`wasm-bs1-t${appThreadCount(cfg.browserThreads)}`],
         cpu: {
           node: node.result.ours?.cpu_ms_per_doc,
           browser: browser?.app?.cpu_ms_per_doc,
@@ -246,6 +248,14 @@ async function querySection(cfg: Config, papers: import('../src/core/types.ts').
         results.query.browser = b;
         results.query.browser_threads = appThreadCount(cfg.browserThreads);
         log(`  browser: hybrid p50 ${b.hybrid_ms.median.toFixed(1)} ms, lexical p50 ${b.lexical_ms.median.toFixed(2)} ms`);
+        const { benchQuestionSplit } = await import('./question-split.ts');
+        const { NativeEmbedder } = await import('./embed-node.ts');
+        const native = await NativeEmbedder.load(modelId);
+        try {
+          results.query.question_split = await benchQuestionSplit(bb, modelId, setup.questions, native, { threads: appThreadCount(cfg.browserThreads), rounds: cfg.quick ? 1 : 2, log });
+        } finally {
+          await native.dispose();
+        }
       } catch (e) {
         results.not_measured.push(`query latency, browser: ${(e as Error).message.slice(0, 300)}`);
       }
@@ -272,7 +282,17 @@ async function staticSection(cfg: Config, results: BenchResults, bb: import('./l
   const texts = recombinedTexts(cfg.quick ? 1000 : 5000);
   const questions = loadSeedPapers().slice(0, cfg.questions).map((p) => p.title);
   const sample = texts.slice(0, 200);
-  const node = await timeStatic(() => loadStaticEmbedder({ modelId: spec.id, localModelPath: dir }), texts, questions);
+  let cpu0 = process.cpuUsage();
+  let nodeCpuMs = 0;
+  const nodeMarks = {
+    start: async () => void (cpu0 = process.cpuUsage()),
+    end: async () => {
+      const u = process.cpuUsage(cpu0);
+      nodeCpuMs = (u.user + u.system) / 1000;
+    },
+  };
+  const node = await timeStatic(() => loadStaticEmbedder({ modelId: spec.id, localModelPath: dir }), texts, questions, 3, nodeMarks);
+  node.timing.warm_docs_per_cpu_s = nodeCpuMs > 0 ? (3 * texts.length) / (nodeCpuMs / 1000) : null;
   const nodeVectors = (await node.model.embedDocuments(sample)).vectors;
   const fig: import('./lib/report.ts').StaticFigures = {
     model: spec.id,
@@ -283,7 +303,7 @@ async function staticSection(cfg: Config, results: BenchResults, bb: import('./l
     browser_vs_node_max_abs_diff: null,
     transformer_browser_docs_per_s: results.embedding[DEFAULT_MODEL_ID]?.browser_docs_per_s ?? null,
   };
-  log(`  node: ${node.timing.warm_docs_per_s.toFixed(0)} docs/s warm, question p50 ${node.timing.embed_query_ms.median.toFixed(3)} ms`);
+  log(`  node: ${node.timing.warm_docs_per_s.toFixed(0)} docs/s warm (${node.timing.warm_docs_per_cpu_s?.toFixed(0)} per CPU-s), question p50 ${node.timing.embed_query_ms.median.toFixed(3)} ms`);
   if (bb) {
     try {
       const b = await bb.run<import('./browser/static.worker.ts').StaticResponse>(
@@ -292,11 +312,12 @@ async function staticSection(cfg: Config, results: BenchResults, bb: import('./l
         { isolated: true },
       );
       fig.browser = b.timing;
+      fig.browser.warm_docs_per_cpu_s = bb.lastCpuMs ? (3 * texts.length) / (bb.lastCpuMs / 1000) : null;
       const bv = Float32Array.from(b.vectors);
       let diff = bv.length === nodeVectors.length ? 0 : Infinity;
       for (let i = 0; i < nodeVectors.length && diff !== Infinity; i++) diff = Math.max(diff, Math.abs(bv[i]! - nodeVectors[i]!));
       fig.browser_vs_node_max_abs_diff = diff;
-      log(`  browser: ${b.timing.warm_docs_per_s.toFixed(0)} docs/s warm (${b.timing.cold_docs_per_s.toFixed(0)} fresh), question p50 ${b.timing.embed_query_ms.median.toFixed(3)} ms, load ${b.timing.load_ms.toFixed(0)} ms, max |diff| vs Node ${diff}`);
+      log(`  browser: ${b.timing.warm_docs_per_s.toFixed(0)} docs/s warm (${b.timing.cold_docs_per_s.toFixed(0)} fresh, ${fig.browser.warm_docs_per_cpu_s?.toFixed(0)} warm per CPU-s), question p50 ${b.timing.embed_query_ms.median.toFixed(3)} ms, load ${b.timing.load_ms.toFixed(0)} ms, max |diff| vs Node ${diff}`);
     } catch (e) {
       results.not_measured.push(`static, browser: ${(e as Error).message.slice(0, 300)}`);
     }

@@ -6,7 +6,8 @@
  * the WASM and the WebGPU execution providers from ONE build (the "asyncify" variant) and asks for its
  * `.mjs` glue and `.wasm` binary by file name. Instead of hard-coding names, we read the bundle
  * transformers.js resolves to and copy exactly the `ort-wasm-simd-threaded*.{mjs,wasm}` names it
- * mentions, from the onnxruntime-web copy transformers.js itself uses (nested, if npm nested one).
+ * mentions, from the onnxruntime-web copy transformers.js itself uses (nested, if npm nested one),
+ * plus the plain build, which a worker without a WebGPU adapter loads (src/core/model/ort-build.ts).
  *
  * Fast no-op when the destination already holds identical files (size + mtime are not trusted; the
  * version stamp file is). Usage: `tsx scripts/copy-ort.ts [--out public/ort]`.
@@ -15,6 +16,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync,
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ortPackageDir } from '../src/node/ort-package.ts';
+import { PLAIN_ORT_STEM } from '../src/core/model/ort-build.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -34,7 +36,10 @@ export function requiredOrtFiles(ortDir: string): string[] {
   // The .mjs glue is embedded in the bundle but is fetched by URL once wasmPaths is set (our case), and
   // the multi-threaded runtime spawns its workers from it: the pair is always needed together.
   for (const n of [...names]) names.add(n.replace(/\.(mjs|wasm)$/, (_, e) => (e === 'mjs' ? '.wasm' : '.mjs')));
+  // The plain build too: a worker without a WebGPU adapter loads it instead (src/core/model/ort-build.ts).
+  for (const ext of ['mjs', 'wasm']) names.add(`${PLAIN_ORT_STEM}.${ext}`);
   const list = [...names].filter((n) => existsSync(join(ortDir, 'dist', n))).sort();
+  if (!list.includes(`${PLAIN_ORT_STEM}.wasm`)) throw new Error(`onnxruntime-web in ${ortDir} has no ${PLAIN_ORT_STEM}.wasm; its layout changed?`);
   if (!list.some((n) => n.endsWith('.wasm'))) throw new Error(`no ORT .wasm referenced by ${webgpuBundle(ortDir)}`);
   return list;
 }

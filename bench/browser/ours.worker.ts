@@ -2,7 +2,6 @@
  * Our browser embedding path, as the app runs it: src/core/model/embedder.ts in a module Worker, WASM
  * device, onnxruntime-web files self-hosted at /ort/, model files at /models/.
  */
-import { env } from '@huggingface/transformers';
 import { loadEmbedder } from '../../src/core/model/embedder.ts';
 import { mark, serve } from './raw-common.ts';
 
@@ -15,23 +14,29 @@ export interface OursRequest {
   batchSize?: number;
   device?: 'wasm' | 'webgpu' | 'auto';
   /**
-   * 'default': the WASM build transformers.js picks (asyncify, needed for WebGPU);
-   * 'plain': point its onnxruntime-web at the plain SIMD-threaded build (CPU only) — a diagnostic.
+   * 'default': the app's choice (src/core/model/ort-build.ts: the plain build on a WASM-only load);
+   * 'asyncify' / 'plain': that build forced (diagnostics: what the choice is worth).
    */
-  wasmBuild?: 'default' | 'plain';
+  wasmBuild?: WasmBuild;
 }
 
+export type WasmBuild = 'default' | 'asyncify' | 'plain';
+
 export const PLAIN_WASM = { mjs: '/ort/ort-wasm-simd-threaded.mjs', wasm: '/ort/ort-wasm-simd-threaded.wasm' };
+export const ASYNCIFY_WASM = { mjs: '/ort/ort-wasm-simd-threaded.asyncify.mjs', wasm: '/ort/ort-wasm-simd-threaded.asyncify.wasm' };
+
+/** loadEmbedder's wasmPaths for a build: an explicit pair is used as given, the prefix lets the app choose. */
+export function benchWasmPaths(build: WasmBuild | undefined): string | { mjs: string; wasm: string } {
+  return build === 'plain' ? { ...PLAIN_WASM } : build === 'asyncify' ? { ...ASYNCIFY_WASM } : '/ort/';
+}
 
 serve(async (req: OursRequest) => {
-  const plain = req.wasmBuild === 'plain';
-  if (plain) env.backends.onnx.wasm!.wasmPaths = { ...PLAIN_WASM };
   const t0 = performance.now();
   const model = await loadEmbedder({
     modelId: req.modelId,
     localModelPath: '/models/',
     device: req.device ?? 'wasm',
-    wasmPaths: plain ? undefined : '/ort/',
+    wasmPaths: benchWasmPaths(req.wasmBuild),
     numThreads: req.numThreads || undefined,
   });
   const loadMs = performance.now() - t0;

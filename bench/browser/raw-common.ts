@@ -20,12 +20,22 @@ export interface RawRequest {
   numThreads: number;
   batches: RawBatch[];
   repeats: number;
+  /** Also return each feed's own run time (question latency: one feed per question). */
+  perFeed?: boolean;
+  /** Extra onnxruntime-web session options (diagnostics: enableCpuMemArena, enableMemPattern, …). */
+  sessionOptions?: Record<string, unknown>;
+  /** Collect onnxruntime's console output while the session is created (verbose: node placement). */
+  captureLog?: boolean;
 }
 
 export interface RawResponse {
   loadMs: number;
   durations: number[];
   numThreadsEffective: number | undefined;
+  /** Per feed, per repeat (only with perFeed). */
+  feedMs?: number[];
+  /** Console lines printed while the session was created (with captureLog). */
+  log?: string[];
   crossOriginIsolated: boolean;
   hardwareConcurrency: number;
 }
@@ -33,8 +43,19 @@ export interface RawResponse {
 export async function runRaw(ort: typeof OrtNs, req: RawRequest): Promise<RawResponse> {
   ort.env.wasm.wasmPaths = req.wasmPaths as never;
   if (req.numThreads > 0) ort.env.wasm.numThreads = req.numThreads;
+  const log: string[] = [];
+  const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error, debug: console.debug };
+  if (req.captureLog) {
+    ort.env.logLevel = 'verbose';
+    for (const k of Object.keys(saved) as (keyof typeof saved)[]) console[k] = (...a: unknown[]) => void log.push(a.map(String).join(' '));
+  }
   const t0 = performance.now();
-  const session = await ort.InferenceSession.create(req.modelUrl, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  let session: OrtNs.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(req.modelUrl, { executionProviders: ['wasm'], graphOptimizationLevel: 'all', ...req.sessionOptions });
+  } finally {
+    Object.assign(console, saved);
+  }
   const loadMs = performance.now() - t0;
   const feeds = req.batches.map((b) => {
     const feed: Record<string, OrtNs.Tensor> = {};
@@ -50,10 +71,15 @@ export async function runRaw(ort: typeof OrtNs, req: RawRequest): Promise<RawRes
   });
   await session.run(feeds[0]!);
   const durations: number[] = [];
+  const feedMs: number[] = [];
   for (let r = 0; r < req.repeats; r++) {
     await mark('start');
     const s = performance.now();
-    for (const f of feeds) await session.run(f);
+    for (const f of feeds) {
+      const t = performance.now();
+      await session.run(f);
+      if (req.perFeed) feedMs.push(performance.now() - t);
+    }
     durations.push(performance.now() - s);
     await mark('end');
   }
@@ -62,6 +88,8 @@ export async function runRaw(ort: typeof OrtNs, req: RawRequest): Promise<RawRes
     loadMs,
     durations,
     numThreadsEffective: ort.env.wasm.numThreads,
+    feedMs: req.perFeed ? feedMs : undefined,
+    log: req.captureLog ? log : undefined,
     crossOriginIsolated: self.crossOriginIsolated,
     hardwareConcurrency: navigator.hardwareConcurrency,
   };

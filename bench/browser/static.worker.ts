@@ -5,7 +5,7 @@
  */
 import { loadStaticEmbedder } from '../../src/core/model/static-embedder.ts';
 import { timeStatic, type StaticTiming } from '../lib/static-timing.ts';
-import { serve } from './raw-common.ts';
+import { mark, serve } from './raw-common.ts';
 
 export interface StaticRequest {
   modelId: string;
@@ -25,7 +25,10 @@ export interface StaticResponse {
 }
 
 serve(async (req: StaticRequest): Promise<StaticResponse> => {
-  const { timing, model } = await timeStatic(() => loadStaticEmbedder({ modelId: req.modelId, localModelPath: '/models/' }), req.texts, req.questions, req.repeats ?? 3);
+  const { timing, model } = await timeStatic(() => loadStaticEmbedder({ modelId: req.modelId, localModelPath: '/models/' }), req.texts, req.questions, req.repeats ?? 3, {
+    start: () => mark('start'),
+    end: () => mark('end'),
+  });
   const { vectors } = await model.embedDocuments(req.vectorTexts);
   const d = model.dimensions;
   const queryVectors = new Float32Array(req.vectorQuestions.length * d);

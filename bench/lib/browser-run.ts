@@ -21,15 +21,20 @@ export interface BrowserBench {
   close(): Promise<void>;
 }
 
-export async function startBrowserBench(): Promise<BrowserBench> {
+/**
+ * `gpu`: Chromium with the SwiftShader WebGPU adapter (bench/lib/chromium.ts GPU_ARGS) instead of
+ * --disable-gpu. `mounts`: extra folders to serve (e.g. the fp32 weights, which are not in public/).
+ */
+export async function startBrowserBench(opts: { gpu?: boolean; mounts?: Record<string, string> } = {}): Promise<BrowserBench> {
   const mounts = {
     '/': BUILD_DIR,
     '/ort/': join(REPO, 'node_modules/onnxruntime-web/dist'),
     '/models/': join(REPO, 'public/models'),
+    ...opts.mounts,
   };
   const isolated = await serveStatic(mounts, true);
   const plain = await serveStatic(mounts, false);
-  const browser = await launch();
+  const browser = await launch({ gpu: opts.gpu });
   const run = async <T>(worker: string, request: unknown, opts: { isolated: boolean; timeoutMs?: number }): Promise<T> => {
     const page: Page = await browser.context.newPage();
     const errors: string[] = [];

@@ -21,6 +21,7 @@ const ENTRIES: Record<string, string[]> = {
   static: ['src/core/model/static-embedder.ts'],
   storage: ['src/browser/idb-store.ts', 'src/core/store/vector-chunks.ts'],
   ann: ['src/core/ann/exact-int8.ts', 'src/core/search/vector-space.ts'],
+  question: ['src/core/model/embedder.ts'],
 };
 
 export interface BuildResult {

@@ -13,10 +13,21 @@ export interface StaticTiming {
   cold_docs_per_s: number;
   /** Median of the later passes. */
   warm_docs_per_s: number;
+  /**
+   * Warm documents per CPU-second (all threads of the process; set by the caller from `cpu` marks).
+   * On this shared 2-core machine wall-clock rates swing 3× with other people's load; CPU time far less.
+   */
+  warm_docs_per_cpu_s?: number | null;
   embed_query_ms: Summary;
 }
 
-export async function timeStatic(load: () => Promise<StaticEmbedder>, texts: string[], questions: string[], repeats = 3): Promise<{ timing: StaticTiming; model: StaticEmbedder }> {
+/** Marks around the warm passes, for the caller's CPU-time reading (browser: bench marks; Node: cpuUsage). */
+export interface CpuMarks {
+  start(): Promise<void>;
+  end(): Promise<void>;
+}
+
+export async function timeStatic(load: () => Promise<StaticEmbedder>, texts: string[], questions: string[], repeats = 3, cpu?: CpuMarks): Promise<{ timing: StaticTiming; model: StaticEmbedder }> {
   const t0 = performance.now();
   const model = await load();
   const load_ms = performance.now() - t0;
@@ -27,7 +38,9 @@ export async function timeStatic(load: () => Promise<StaticEmbedder>, texts: str
   };
   const cold = await rate();
   const warm: number[] = [];
+  await cpu?.start();
   for (let i = 0; i < repeats; i++) warm.push(await rate());
+  await cpu?.end();
   warm.sort((a, b) => a - b);
   await model.embedQuery('warm-up question');
   const q: number[] = [];

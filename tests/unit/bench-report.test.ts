@@ -73,6 +73,8 @@ describe('bench report', () => {
     expect(e.browser_to_native_ratio).toBeCloseTo(0.2);
     expect(e.browser_to_naive_ratio).toBeCloseTo(0.5);
     expect(e.node_to_native_ratio).toBeCloseTo(0.8);
+    // Our worker path against raw onnxruntime-web on the same ids (issue 15 #10).
+    expect(embeddingFigures({ docs: 24, browser: 5, wasmCeiling: 5.2 }).browser_to_wasm_ceiling_ratio).toBeCloseTo(5 / 5.2);
     const missing = embeddingFigures({ docs: 24, node: 20, native: 25 });
     expect(missing.browser_docs_per_s).toBeNull();
     expect(missing.browser_to_native_ratio).toBeNull();
@@ -83,12 +85,12 @@ describe('bench report', () => {
     const md = renderMarkdown({
       ...base,
       embedding: {
-        'Xenova/all-MiniLM-L6-v2': embeddingFigures({ docs: 24, node: 20, browser: 5, browserThreads: 2, browser1: 4, naive: 10, native: 25 }),
+        'Xenova/all-MiniLM-L6-v2': embeddingFigures({ docs: 24, node: 20, browser: 5, browserThreads: 2, browser1: 4, naive: 10, native: 25, wasmCeiling: 5.2 }),
         'Xenova/e5-small-v2': embeddingFigures({ docs: 24, node: 8, native: 9 }),
       },
       not_measured: ['browser paths: no chromium'],
     });
-    expect(md).toContain('| all-MiniLM-L6-v2 | 20.0 | 5.0 (2 thr) | — | 4.0 | 10.0 | 25.0 | 0.20× | 0.50× |');
+    expect(md).toContain('| all-MiniLM-L6-v2 | 20.0 | 5.0 (2 thr) | — | 4.0 | 10.0 | 25.0 | 0.20× | 0.96× | 0.50× |');
     expect(md).toContain('| e5-small-v2 | 8.0 | — | — | — | — | 9.0 | — | — |');
     // No CPU figures were given, so no CPU table.
     expect(md).not.toContain('CPU time per document');

@@ -55,6 +55,8 @@ describe('WordPieceTokenizer = the teacher tokenizer', () => {
     ['numbers and hyphenation', 'GPT-4o-mini 3D-CNNs 1e-4 2,000,000 COVID-19 self-supervised'],
     ['lone surrogates', 'a\ud800b\udc00c'],
     ['empty and blank', '   \n\t '],
+    // The plain-ASCII fast path (char-class split, piece lengths capped at the longest vocabulary entry):
+    ['plain ASCII, every symbol and long many-piece words', 'pneumonoultramicroscopicsilicovolcanoconiosis antidisestablishmentarianism!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~end\tTAB\r\nCRLF x\u000by\u000cz ' + 'ab'.repeat(50)],
   ];
   for (const [name, text] of tricky) {
     it(name, () => {

@@ -19,17 +19,19 @@
  */
 import { AutoModel, AutoTokenizer, env } from '@huggingface/transformers';
 import type { PreTrainedModel, PreTrainedTokenizer, Tensor } from '@huggingface/transformers';
-import { APP_DTYPE, getModel, type Dtype, type ModelFile, type ModelSpec } from './registry.ts';
+import { dtypeForDevice, getModel, type Dtype, type ModelFile, type ModelSpec } from './registry.ts';
 import type { Device, EmbeddingModel, EmbeddingsResult, EmbedOptions } from '../types.ts';
-import { verifySha256 } from '../util/sha256.ts';
+import { HashMismatchError, verifySha256 } from '../util/sha256.ts';
 import { SerialQueue } from '../util/serial-queue.ts';
 import { abortError } from '../util/abort.ts';
 import { transformerIdentity, type VectorIdentity } from '../vectors/identity.ts';
 import { runtime } from '../util/runtime.ts';
 import { fetchBytes } from './fetch-bytes.ts';
+import { ortWasmPaths } from './ort-build.ts';
 
 export interface LoadOptions {
   modelId: string;
+  /** Forced precision; without it each device gets its own (registry dtypeForDevice: fp32 on WebGPU, q8 elsewhere). */
   dtype?: Dtype;
   /** Folder that contains `<modelId>/…` (Node: a path; browser: a URL prefix like '/models/'). */
   localModelPath?: string;
@@ -283,25 +285,18 @@ export function loadEmbedder(opts: LoadOptions): Promise<Embedder> {
 }
 const loads = new SerialQueue();
 
+/** Carries the last device's file error out of the device loop unchanged. */
+class LastFileError {
+  constructor(readonly cause: unknown) {}
+}
+
 async function load(opts: LoadOptions): Promise<Embedder> {
   const spec = getModel(opts.modelId);
-  const dtype: Dtype = opts.dtype ?? APP_DTYPE;
-  const onnx = spec.onnx[dtype];
-  if (!onnx) throw new Error(`Model ${spec.id} has no ${dtype} weights in the registry`);
-
-  // Verify before anything runs; the files then come from memory (see verifiedCache).
-  const [onnxBytes, tokenizerBytes] = [await loadVerified(spec, onnx, opts), await loadVerified(spec, spec.tokenizer, opts)];
-  const keys = {
-    onnx: `${spec.id}/${onnx.path}`,
-    tokenizer: `${spec.id}/${spec.tokenizer.path}`,
-    config: `${spec.id}/config.json`,
-    tokenizerConfig: `${spec.id}/tokenizer_config.json`,
-  };
-  const json = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
-  served.set(keys.onnx, onnxBytes);
-  served.set(keys.tokenizer, tokenizerBytes);
-  served.set(keys.config, json(spec.config));
-  served.set(keys.tokenizerConfig, json(spec.tokenizerConfig));
+  const devices = await deviceCandidates(opts.device);
+  // Forced, or per device (registry dtypeForDevice: fp32 on WebGPU, q8 elsewhere).
+  const dtypeOn = (device: Device): Dtype => opts.dtype ?? dtypeForDevice(spec, device);
+  const first = dtypeOn(devices[0]!);
+  if (!spec.onnx[first]) throw new Error(`Model ${spec.id} has no ${first} weights in the registry`);
 
   env.useCustomCache = true;
   env.customCache = verifiedCache;
@@ -311,17 +306,50 @@ async function load(opts: LoadOptions): Promise<Embedder> {
   env.localModelPath = opts.localModelPath ?? '/models/';
   const wasm = env.backends.onnx.wasm;
   if (wasm) {
-    if (opts.wasmPaths) wasm.wasmPaths = opts.wasmPaths;
+    // The plain WASM build where WebGPU will not run (ort-build.ts): ~20% faster kernels.
+    const paths = ortWasmPaths(opts.wasmPaths, devices);
+    if (paths) wasm.wasmPaths = paths;
     if (opts.numThreads) wasm.numThreads = opts.numThreads;
   }
 
+  const json = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
+  const keys = new Set<string>();
+  const serve = (key: string, bytes: Uint8Array) => {
+    served.set(key, bytes);
+    keys.add(key);
+  };
   try {
-    // No bytes move from here on, but creating the session takes seconds: say so.
-    opts.onProgress?.({ file: onnx.path, loaded: onnxBytes.byteLength, total: onnxBytes.byteLength, stage: 'start' });
-    const tokenizer = await AutoTokenizer.from_pretrained(spec.id);
-    let lastErr: unknown;
-    for (const device of await deviceCandidates(opts.device)) {
+    // Verify before anything runs; the files then come from memory (see verifiedCache). The weights
+    // first (the big download, and the error a caller most needs), then the tokenizer, once.
+    let tokenizer: PreTrainedTokenizer | undefined;
+    const loadTokenizer = async () => {
       try {
+        serve(`${spec.id}/${spec.tokenizer.path}`, await loadVerified(spec, spec.tokenizer, opts));
+      } catch (err) {
+        throw new LastFileError(err); // every device needs it: no fallback helps
+      }
+      serve(`${spec.id}/config.json`, json(spec.config));
+      serve(`${spec.id}/tokenizer_config.json`, json(spec.tokenizerConfig));
+      return AutoTokenizer.from_pretrained(spec.id);
+    };
+    let lastErr: unknown;
+    for (const device of devices) {
+      const dtype = dtypeOn(device);
+      try {
+        const onnx = spec.onnx[dtype];
+        if (!onnx) throw new Error(`Model ${spec.id} has no ${dtype} weights in the registry`);
+        const key = `${spec.id}/${onnx.path}`;
+        if (!served.has(key)) {
+          try {
+            serve(key, await loadVerified(spec, onnx, opts));
+          } catch (err) {
+            // The last candidate's file error is the caller's error, as it is (names the path or hashes).
+            throw device === devices[devices.length - 1] ? new LastFileError(err) : err;
+          }
+        }
+        tokenizer ??= await loadTokenizer();
+        // No bytes move from here on, but creating the session takes seconds: say so.
+        opts.onProgress?.({ file: onnx.path, loaded: served.get(key)!.byteLength, total: served.get(key)!.byteLength, stage: 'start' });
         const model = await AutoModel.from_pretrained(spec.id, { dtype, device });
         const embedder = new TransformersEmbedder(spec, dtype, device, tokenizer, model);
         // A device can "load" and still fail on first use (e.g. missing WebGPU features): prove it.
@@ -331,11 +359,15 @@ async function load(opts: LoadOptions): Promise<Embedder> {
         }
         return embedder;
       } catch (err) {
+        // A file missing for this device's dtype (e.g. fp32 not deployed) falls back like a failed device;
+        // a present but corrupt file is never a reason to try another one.
+        if (err instanceof LastFileError) throw err.cause;
+        if (err instanceof HashMismatchError) throw err;
         lastErr = err;
       }
     }
-    throw new Error(`Could not load ${spec.id} (${dtype}) on any device: ${(lastErr as Error)?.message ?? lastErr}`);
+    throw new Error(`Could not load ${spec.id} (${devices.map((d) => `${dtypeOn(d)} on ${d}`).join(', ')}) on any device: ${(lastErr as Error)?.message ?? lastErr}`);
   } finally {
-    for (const k of Object.values(keys)) served.delete(k);
+    for (const k of keys) served.delete(k);
   }
 }

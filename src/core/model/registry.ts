@@ -4,6 +4,8 @@
  * tokenizer_config.json — are kept here as facts and written out by fetch-model.
  */
 
+import type { Device } from '../types.ts';
+
 export type Pooling = 'cls' | 'mean';
 export type Dtype = 'q8' | 'fp32';
 
@@ -163,6 +165,24 @@ export const BEST_QUALITY_MODEL_ID = 'Xenova/all-MiniLM-L6-v2';
  * fp32 at the same ranking quality (README "Performance"); the same file everywhere.
  */
 export const APP_DTYPE: Dtype = 'q8';
+
+/**
+ * The precision a transformer runs at on a device when the caller does not force one.
+ * - WASM (browser) and CPU (Node): q8. WASM SIMD128 has no int8 dot product but q8 still wins there:
+ *   289 vs 505 ms/doc for fp32 (design note 10), at the same ranking quality.
+ * - WebGPU: fp32 where the registry pins an fp32 file. The q8 graph's integer ops
+ *   (DynamicQuantizeLinear, MatMulInteger) are placed on the CPU provider by onnxruntime-web's
+ *   WebGPU provider, so a q8 session on WebGPU ping-pongs every layer between GPU and WASM; the fp32
+ *   graph runs on the GPU (measured placement: bench/webgpu-bench.ts on the SwiftShader adapter).
+ *   fp16 would halve the download but needs the `shader-f16` feature, which SwiftShader lacks, and
+ *   the registry pins no fp16 file.
+ * The dtype is part of the vector identity, so vectors made on one device are never mixed with
+ * another dtype's: a device change re-embeds (identity.ts).
+ */
+export function dtypeForDevice(spec: ModelSpec, device: Device): Dtype {
+  if (device === 'webgpu' && spec.onnx.fp32) return 'fp32';
+  return APP_DTYPE;
+}
 
 export function getModel(id: string): ModelSpec {
   const m = MODELS.find((x) => x.id === id || x.id.split('/')[1] === id);

@@ -40,6 +40,20 @@ const MARKS = /\p{Mn}/gu;
 /** Text the fast path may normalise with toLowerCase() alone (printable ASCII, tab, newline, CR). */
 const PLAIN_ASCII = /^[\t\n\r\x20-\x7e]*$/;
 const ASCII_SPACE = /[\t\n\r]/g;
+const SURROGATE = /[\ud800-\udfff]/;
+
+/** Character classes of ASCII for the fast split (same classes as WORDS on ASCII text). */
+const SPACE_CHAR = 0;
+const WORD = 1;
+const PUNCT_CHAR = 2;
+const ASCII_CLASS = (() => {
+  const t = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) {
+    const ch = String.fromCharCode(c);
+    t[c] = /\s/.test(ch) ? SPACE_CHAR : new RegExp(`[${PUNCT}]`, 'u').test(ch) ? PUNCT_CHAR : WORD;
+  }
+  return t;
+})();
 
 /** Distinct words memoised before the cache is dropped and rebuilt (bounds memory on huge libraries). */
 const WORD_CACHE_LIMIT = 200_000;
@@ -54,13 +68,18 @@ export class WordPieceTokenizer {
   private readonly ids = new Map<string, number>();
   private readonly added = new Map<string, number>();
   private readonly addedFirstChars: string;
+  /** Code points of the longest vocabulary entry (an upper bound on any piece's length). */
+  private readonly maxPieceChars: number;
   private words = new Map<string, readonly number[]>();
 
   constructor(config: WordPieceConfig) {
     this.config = config;
+    let longest = 0;
     config.vocab.forEach((t, i) => {
       if (!this.ids.has(t)) this.ids.set(t, i);
+      longest = Math.max(longest, [...t].length);
     });
+    this.maxPieceChars = longest;
     const unk = this.ids.get(config.unkToken);
     if (unk === undefined) throw new Error(`WordPiece vocabulary has no unknown token ${config.unkToken}`);
     this.unkId = unk;
@@ -121,32 +140,60 @@ export class WordPieceTokenizer {
   }
 
   private encodeSection(raw: string, out: number[]): void {
+    const ascii = PLAIN_ASCII.test(raw);
     const text = this.normalize(raw).trim();
     if (!text) return;
-    for (const m of text.matchAll(WORDS)) {
-      const w = m[0];
-      let pieces = this.words.get(w);
-      if (pieces === undefined) {
-        pieces = this.wordPieces(w);
-        if (this.words.size >= WORD_CACHE_LIMIT) this.words = new Map();
-        this.words.set(w, pieces);
+    if (ascii) {
+      // Normalised plain-ASCII text: a char-class scan splits it exactly as WORDS does (in ASCII,
+      // \s is \t\n\v\f\r and space, and \p{P} lies inside the symbol ranges), without the Unicode
+      // regex and its match objects — the static tier's largest cost on a library's first pass.
+      let start = -1;
+      for (let i = 0; i < text.length; i++) {
+        const k = ASCII_CLASS[text.charCodeAt(i)]!;
+        if (k === WORD) {
+          if (start < 0) start = i;
+          continue;
+        }
+        if (start >= 0) {
+          this.pushWord(text.slice(start, i), out);
+          start = -1;
+        }
+        if (k === PUNCT_CHAR) this.pushWord(text[i]!, out);
       }
-      for (let i = 0; i < pieces.length; i++) out.push(pieces[i]!);
+      if (start >= 0) this.pushWord(text.slice(start), out);
+      return;
     }
+    for (const m of text.matchAll(WORDS)) this.pushWord(m[0], out);
+  }
+
+  private pushWord(w: string, out: number[]): void {
+    let pieces = this.words.get(w);
+    if (pieces === undefined) {
+      pieces = this.wordPieces(w);
+      if (this.words.size >= WORD_CACHE_LIMIT) this.words = new Map();
+      this.words.set(w, pieces);
+    }
+    for (let i = 0; i < pieces.length; i++) out.push(pieces[i]!);
   }
 
   /** Greedy longest-match-first WordPiece of one pre-tokenised word. */
   private wordPieces(word: string): readonly number[] {
     const c = this.config;
-    const chars = [...word];
-    if (chars.length > c.maxInputCharsPerWord) return [this.unkId];
+    // Without surrogate pairs code units are code points, and slicing the string is exact.
+    const units = !SURROGATE.test(word);
+    const chars = units ? undefined : [...word];
+    const n = chars ? chars.length : word.length;
+    if (n > c.maxInputCharsPerWord) return [this.unkId];
+    const piece = (a: number, b: number) => (chars ? chars.slice(a, b).join('') : word.slice(a, b));
     const pieces: number[] = [];
     let start = 0;
-    while (start < chars.length) {
-      let end = chars.length;
+    while (start < n) {
+      // No vocabulary entry is longer than maxPieceChars code points, so longer candidates cannot
+      // match: starting there gives the same greedy longest match with fewer lookups.
+      let end = Math.min(n, start + this.maxPieceChars);
       let found: number | undefined;
       while (start < end) {
-        let sub = chars.slice(start, end).join('');
+        let sub = piece(start, end);
         if (start > 0) sub = c.continuingSubwordPrefix + sub;
         found = this.ids.get(sub);
         if (found !== undefined) break;
