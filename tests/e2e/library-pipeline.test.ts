@@ -111,6 +111,21 @@ describe('a 5,000-paper library', () => {
     const after = await engineStatus(page);
     expect(after.notices.some((n) => /cancelled/i.test(n.message))).toBe(true);
     expect(after.papers).toBe(total);
+
+    // Reload: from the second visit on the service worker gives the engine worker the site's CSP (no
+    // 'unsafe-eval'), and past 5,000 vectors the quick tier is an HNSW graph — hnswlib-wasm's glue
+    // compiled its invokers with new Function and semantic search stopped here ("Indexing stopped:
+    // … 'unsafe-eval' …"). The build patches the glue (scripts/hnswlib-no-eval.ts).
+    await page.reload();
+    const back = await waitForStatus(page, (s) => s.papers === total && !!quick(s)?.ready && s.semanticReady, 600_000, 'the quick tier after a reload');
+    expect(back.notices.filter((n) => n.level === 'error').map((n) => n.message)).toEqual([]);
+    const again = await page.evaluate(() =>
+      (window as unknown as { __atlas: { search(q: string, m: string): Promise<{ tier?: string; mode: string; hits: unknown[] }> } }).__atlas.search('masked autoencoders for video pre-training', 'hybrid'),
+    );
+    expect(again.tier).toBe('quick');
+    expect(again.hits.length).toBeGreaterThan(0);
+    const late = await engineStatus(page);
+    expect(late.notices.filter((n) => n.level === 'error' || /unsafe-eval|stopped/i.test(n.message)).map((n) => n.message)).toEqual([]);
     expect(app.externalRequests).toEqual([]);
   }, 1_500_000);
 });

@@ -309,6 +309,13 @@ async function load(opts: LoadOptions): Promise<Embedder> {
     // The plain WASM build where WebGPU will not run (ort-build.ts): ~20% faster kernels.
     const paths = ortWasmPaths(opts.wasmPaths, devices);
     if (paths) wasm.wasmPaths = paths;
+    // Given an explicit {wasm, mjs} pair, transformers.js's WASM cache re-serves the .mjs factory as
+    // a blob: URL, and the site's CSP (script-src 'self', no blob:) refuses to import it — from the
+    // second visit on, when the service worker gives the engine worker that policy, the model failed
+    // to load ("Failed to fetch dynamically imported module: blob:…"). The service worker already
+    // precaches both files, so the extra cache buys nothing: onnxruntime-web imports the same-origin
+    // URL itself.
+    if (paths && typeof paths === 'object') env.useWasmCache = false;
     if (opts.numThreads) wasm.numThreads = opts.numThreads;
   }
 
