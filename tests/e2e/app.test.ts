@@ -163,22 +163,20 @@ describe('browser app (WASM)', () => {
         r.onsuccess = () => res(r.result);
         r.onerror = () => rej(r.error);
       });
-      // Schema v4: vectors live in int8 chunks; a non-finite scale damages exactly one vector.
-      const tx = db.transaction(['vchunks', 'papers'], 'readwrite');
-      const vs = tx.objectStore('vchunks');
-      const chunk: { scales: Float32Array } | undefined = await new Promise((res) => {
-        const q = vs.openCursor();
-        q.onsuccess = () => res(q.result?.value);
+      const tx = db.transaction(['vectors', 'papers'], 'readwrite');
+      const vs = tx.objectStore('vectors');
+      const keys: IDBValidKey[] = await new Promise((res) => {
+        const q = vs.getAllKeys(null, 10);
+        q.onsuccess = () => res(q.result);
       });
-      const keys = chunk ? Math.min(10, chunk.scales.length) : 0;
-      if (chunk) {
-        for (let i = 0; i < keys; i++) chunk.scales[i] = NaN;
-        vs.put(chunk);
+      for (const k of keys) {
+        const [modelKey, paperId] = k as [string, string];
+        vs.put({ modelKey, paperId, textHash: 'x', vector: new Float32Array(3).fill(NaN) });
       }
       tx.objectStore('papers').put({ id: 'garbage', title: 42 });
       await new Promise((res) => (tx.oncomplete = res));
       db.close();
-      return keys;
+      return keys.length;
     });
     expect(damaged).toBe(10);
     // shipped=0: repair by embedding here (with shipped vectors the build's copies would be used).

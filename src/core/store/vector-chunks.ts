@@ -15,8 +15,7 @@
  *
  * Invariants: ids.length === hashes.length === scales.length === codes.length / dims; weights.length
  * === dims, all > 0; an id appears at most once in a chunk. A record that breaks them (a broken build, a hand edit) is rejected by
- * `readChunk` (undefined) and its vectors are simply re-made, never trusted; a vector whose scale is
- * not finite reads back non-finite, which the indexer reports as damaged and re-embeds alone.
+ * `readChunk` (undefined) and its vectors are simply re-made, never trusted.
  */
 import { decodeInt8, dimWeights, encodeInt8 } from '../vectors/quantize.ts';
 import type { StoredVector } from './store.ts';
@@ -52,8 +51,7 @@ export function readChunk(rec: unknown): StoredVector[] | undefined {
   const n = ids.length;
   if (hashes.length !== n || scales.length !== n || codes.length !== n * dims) return undefined;
   if (!ids.every((x) => typeof x === 'string') || !hashes.every((x) => typeof x === 'string')) return undefined;
-  // A non-finite scale damages only its own vector: it is returned (decoded non-finite) so the
-  // caller's check re-makes that one vector and says so, not the whole chunk.
+  if (!scales.every(Number.isFinite)) return undefined;
   const flat = decodeInt8(codes, scales, dims, weights);
   return ids.map((paperId, i) => ({ paperId, textHash: hashes[i]!, vector: flat.subarray(i * dims, (i + 1) * dims) }));
 }
