@@ -39,7 +39,7 @@ interface Config {
   libraryWindowS: number;
 }
 
-const ALL_SECTIONS = ['embedding', 'query', 'static', 'index', 'ann-browser', 'startup', 'quality', 'map', 'storage'];
+const ALL_SECTIONS = ['embedding', 'query', 'static', 'index', 'ann-browser', 'startup', 'quality', 'map'];
 /** Sections run only when asked for (`--only=library` or `--library N`). */
 const OPT_IN_SECTIONS = ['library'];
 
@@ -125,7 +125,7 @@ async function main() {
   };
 
   // Browser harness: one build, one Chromium, shared by the embedding and query sections.
-  const needBrowser = cfg.sections.has('embedding') || cfg.sections.has('query') || cfg.sections.has('static') || cfg.sections.has('storage');
+  const needBrowser = cfg.sections.has('embedding') || cfg.sections.has('query') || cfg.sections.has('static');
   let bb: import('./lib/browser-run.ts').BrowserBench | undefined;
   if (needBrowser) {
     try {
@@ -150,7 +150,6 @@ async function main() {
     await timed('embedding', () => embeddingSection(cfg, texts, results, bb));
     await timed('query', () => querySection(cfg, papers, results, bb));
     await timed('static', () => staticSection(cfg, results, bb));
-    await timed('storage', () => storageSection(cfg, results, bb));
   } finally {
     await bb?.close();
   }
@@ -164,8 +163,7 @@ async function main() {
 
   results.meta.duration_s = (performance.now() - t0) / 1000;
   results.meta.load_avg_end = os.loadavg()[0]!;
-  let md = renderMarkdown(results);
-  if (results.storage) md += `\n\n## Storage (IndexedDB, reload, codecs)\n\n${(await import('./storage-bench.ts')).renderStorage(results.storage)}\n`;
+  const md = renderMarkdown(results);
   const dir = join(REPO, 'bench/results');
   mkdirSync(dir, { recursive: true });
   const stamp = started.toISOString().replace(/[:.]/g, '-');
@@ -323,25 +321,6 @@ async function staticSection(cfg: Config, results: BenchResults, bb: import('./l
     }
   }
   results.static = fig;
-}
-
-async function storageSection(cfg: Config, results: BenchResults, bb: import('./lib/browser-run.ts').BrowserBench | undefined) {
-  const { benchStorageBrowser, codecQuality } = await import('./storage-bench.ts');
-  const sizes = cfg.quick ? [10_000] : [10_000, 100_000];
-  results.storage = { browser: null, codecs: [] };
-  if (bb) {
-    log(`storage: IndexedDB at ${sizes.join(', ')} papers`);
-    try {
-      results.storage.browser = await benchStorageBrowser(bb, sizes);
-    } catch (e) {
-      results.not_measured.push(`storage (browser): ${(e as Error).message.slice(0, 300)}`);
-    }
-  }
-  try {
-    results.storage.codecs = await codecQuality(['Xenova/bge-small-en-v1.5', 'static/bge-small-en-v1.5-d256'], log);
-  } catch (e) {
-    results.not_measured.push(`storage codecs: ${(e as Error).message.slice(0, 300)}`);
-  }
 }
 
 const INDEX_BASE_MODEL = 'Xenova/all-MiniLM-L6-v2';

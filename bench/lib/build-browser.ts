@@ -19,7 +19,6 @@ const ENTRIES: Record<string, string[]> = {
   ours: ['src/core/model/embedder.ts'],
   query: ['src/core/model/embedder.ts', 'src/core/search/engine.ts'],
   static: ['src/core/model/static-embedder.ts'],
-  storage: ['src/browser/idb-store.ts', 'src/core/store/vector-chunks.ts'],
   ann: ['src/core/ann/exact-int8.ts', 'src/core/search/vector-space.ts'],
   question: ['src/core/model/embedder.ts'],
 };

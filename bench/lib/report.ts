@@ -149,8 +149,6 @@ export interface BenchResults {
   map?: import('../map-bench.ts').MapBenchResult | null;
   /** The static model (quick tier): load, documents/s, question embedding, in Node and the browser worker. */
   static?: StaticFigures | null;
-  /** bench/storage-bench.ts: IndexedDB bytes, write throughput, reload timings, codec quality. */
-  storage?: import('../storage-bench.ts').StorageFigures | null;
   /** bench/library-bench.ts: a whole library imported through the built app (`--library N`). */
   library?: import('../library-bench.ts').LibraryFigures[];
   /** Sections or paths that could not be measured, with the reason. */
