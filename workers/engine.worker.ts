@@ -77,8 +77,6 @@ const session = new EngineSession({
   loadShippedMap: async (vKey) => (await loadShippedMap(baseUrl, vKey)).map,
   // A nested worker: UMAP never runs on the thread that answers searches.
   runLayout: async (input, onProgress) => (await runMapLayout(input, { onProgress, transferVectors: true })).map,
-  // estimate() is exposed in workers (persist() is not: the import panel asks for it).
-  estimateStorage: async () => navigator.storage?.estimate?.(),
   env: { threads, crossOriginIsolated: isolated },
 });
 

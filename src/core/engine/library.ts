@@ -195,16 +195,6 @@ export class Library {
     return { ...preview, papers, paperIds: preview.papers.map((p) => p.id), token };
   }
 
-  /**
-   * The papers a commit of `token` would add (not yet in the library), WITHOUT consuming the preview:
-   * the quota check runs on them first, and a refused import can be committed again with fewer.
-   */
-  peek(token: string, paperIds: string[]): Paper[] {
-    if (!this.pending || this.pending.token !== token) return [];
-    const wanted = new Set(paperIds);
-    return this.pending.papers.filter((p) => wanted.has(p.id) && !this.papers.has(p.id));
-  }
-
   /** The chosen papers of a staged preview, renamed into `collection`; the preview is consumed. */
   take(token: string, collection: string, paperIds: string[]): { papers: Paper[]; bundle?: BundleVectors; collection: string } {
     const name = collection.trim();

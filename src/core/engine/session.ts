@@ -19,7 +19,7 @@
 import type { EmbeddingModel, Paper, SearchHit, SearchMode } from '../types.ts';
 import type { Store } from '../store/store.ts';
 import { sliced } from '../util/time-slice.ts';
-import { APP_DTYPE, BEST_QUALITY_MODEL_ID, DEFAULT_MODEL_ID, getModel, getStaticModel, isStaticModelId, MODELS } from '../model/registry.ts';
+import { APP_DTYPE, BEST_QUALITY_MODEL_ID, DEFAULT_MODEL_ID, getModel, MODELS } from '../model/registry.ts';
 import { DEFAULT_RESULTS, SearchEngine, type FusionOptions, type SearchEngineOptions, type VectorSpace } from '../search/engine.ts';
 import { isWeakMatch } from '../search/weak-match.ts';
 import { transformerIdentity, vectorKey, type VectorIdentity } from '../vectors/identity.ts';
@@ -37,12 +37,6 @@ import { ReadingList } from './reading-list.ts';
 import { StorageGuard } from './storage.ts';
 import { MapService, type MapRequest, type RunLayout } from './map-service.ts';
 import type { PaperMap } from '../map/map-format.ts';
-import { importBytes, quotaProblem, type StorageEstimateLike } from './quota.ts';
-
-/** A model's vector size before it is loaded (the quota estimate of an import). */
-function modelDims(modelId: string): number {
-  return isStaticModelId(modelId) ? getStaticModel(modelId).dims : getModel(modelId).dims;
-}
 
 export { SEED_COLLECTION } from './library.ts';
 export { EMBED_BATCH } from './indexer.ts';
@@ -91,11 +85,6 @@ export interface SessionDeps {
   loadShippedMap?: (vectorKey: string) => Promise<PaperMap | undefined>;
   /** Lays out a map off this thread (the layout worker); default: in-thread (tests). */
   runLayout?: RunLayout;
-  /**
-   * `navigator.storage.estimate()` where there is one: a commit that may not fit is refused before
-   * anything is written (core/engine/quota.ts). Absent: no check (the write reports a full disk).
-   */
-  estimateStorage?: () => Promise<StorageEstimateLike | undefined>;
 }
 
 export interface InitOptions {
@@ -532,19 +521,9 @@ export class EngineSession {
   }
 
   async commitImport(token: string, collection: string, paperIds: string[]): Promise<ImportCommitResult> {
-    await this.checkRoom(this.library.peek(token, paperIds));
     const taken = this.library.take(token, collection, paperIds);
     const { added, saved, note } = await this.addAndSave(taken.papers, taken.bundle);
     return { added, skipped: paperIds.length - added, collection: taken.collection, saved, ...(note ? { note } : {}) };
-  }
-
-  /** Refuses (quota-exceeded, nothing written, the preview kept) an import that may not fit in storage. */
-  private async checkRoom(papers: Paper[]): Promise<void> {
-    if (!papers.length || this.storage.kind !== 'indexeddb' || !this.deps.estimateStorage) return;
-    const est = await this.deps.estimateStorage().catch(() => undefined);
-    const dims = this.indexer.all.map((s) => s.slot.model?.identity.dims ?? modelDims(s.slot.modelId));
-    const problem = quotaProblem(importBytes(papers, dims), est, papers.length);
-    if (problem) throw new AtlasError('quota-exceeded', problem);
   }
 
   // ---------------------------------------------------------------- maintenance
