@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { codecBytes, decodeF16, decodeInt8, dimWeights, encodeF16, encodeInt8, fromHalf, roundTrip, toHalf } from '../../src/core/vectors/quantize.ts';
+import { codecBytes, decodeF16, decodeInt8, encodeF16, encodeInt8, fromHalf, roundTrip, toHalf } from '../../src/core/vectors/quantize.ts';
 import { mulberry32 } from '../../src/core/map/random.ts';
 
 /** Unit vectors with a realistic spread (a few large components, most small), row-major. */
@@ -109,43 +109,5 @@ describe('f16 codec', () => {
       else expect(Math.abs(back[i]! - x)).toBeLessThanOrEqual(2 ** -25);
     }
     expect(() => encodeF16(new Float32Array([Infinity]))).toThrow(/not a finite number/);
-  });
-});
-
-describe('int8 with dimension weights (what IndexedDB keeps)', () => {
-  /** Unit vectors with one dimension ~8× the others in every vector, like bge-small's. */
-  function outlierVectors(n: number, dims: number, seed: number): Float32Array {
-    const rnd = mulberry32(seed);
-    const out = new Float32Array(n * dims);
-    for (let r = 0; r < n; r++) {
-      let norm = 0;
-      for (let i = 0; i < dims; i++) {
-        const x = i === 5 ? -4 - rnd() * 0.5 : rnd() + rnd() + rnd() - 1.5; // σ = 0.5, outlier 8σ
-        out[r * dims + i] = x;
-        norm += x * x;
-      }
-      for (let i = 0; i < dims; i++) out[r * dims + i]! /= Math.sqrt(norm);
-    }
-    return out;
-  }
-  const err = (a: Float32Array, b: Float32Array) => {
-    let e = 0;
-    for (let i = 0; i < a.length; i++) e += (a[i]! - b[i]!) ** 2;
-    return Math.sqrt(e);
-  };
-
-  it('halves the error (or better) against a per-vector scale alone when a few dimensions dominate', () => {
-    const dims = 384;
-    const flat = outlierVectors(512, dims, 11);
-    const plain = err(flat, roundTrip(flat, dims, 'int8-plain'));
-    const weighted = err(flat, roundTrip(flat, dims, 'int8'));
-    expect(weighted).toBeLessThan(plain / 2);
-  });
-
-  it('weights are positive and finite even from one vector or zeros', () => {
-    expect(dimWeights(new Float32Array(4), 4).every((w) => w > 0 && Number.isFinite(w))).toBe(true);
-    const one = dimWeights(Float32Array.from([0.9, 0.1, 0, 0.1]), 4);
-    expect(one.every((w) => w > 0 && Number.isFinite(w))).toBe(true);
-    expect(() => encodeInt8(new Float32Array(4), 4, new Float32Array(3))).toThrow(/3 weights for 4/);
   });
 });

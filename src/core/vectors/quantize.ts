@@ -17,17 +17,11 @@
  * non-finite component is refused (RangeError) rather than stored as garbage.
  */
 
-/**
- * 'int8' is what IndexedDB keeps (int8 + per-vector scale + per-chunk dimension weights, as
- * core/store/vector-chunks.ts writes it); 'int8-plain' is int8 with the per-vector scale only, kept
- * for the comparison (it loses 0.013 MRR on dev-paraphrase with bge-small, README "Storage").
- */
-export type StorageCodec = 'f32' | 'f16' | 'int8' | 'int8-plain';
-export const STORAGE_CODECS: readonly StorageCodec[] = ['f32', 'f16', 'int8', 'int8-plain'];
+export type StorageCodec = 'f32' | 'f16' | 'int8';
+export const STORAGE_CODECS: readonly StorageCodec[] = ['f32', 'f16', 'int8'];
 
 /** Bytes one stored vector of `dims` components takes under a codec (payload only). */
 export function codecBytes(codec: StorageCodec, dims: number): number {
-  // int8's weights cost dims·4 bytes per chunk (< 4 bytes per vector at 512 per chunk): not counted.
   return codec === 'f32' ? dims * 4 : codec === 'f16' ? dims * 2 : dims + 4;
 }
 
@@ -41,9 +35,8 @@ function assertFinite(v: ArrayLike<number>, what: string): void {
  * Encodes `n` vectors of `dims` (row-major in `flat`) to int8 codes + one scale each. `flat.length`
  * must be a multiple of `dims`.
  */
-export function encodeInt8(flat: Float32Array, dims: number, weights?: Float32Array): { codes: Int8Array; scales: Float32Array } {
+export function encodeInt8(flat: Float32Array, dims: number): { codes: Int8Array; scales: Float32Array } {
   if (!(dims > 0) || flat.length % dims !== 0) throw new RangeError(`encodeInt8: ${flat.length} values are not whole vectors of ${dims}`);
-  if (weights && weights.length !== dims) throw new RangeError(`encodeInt8: ${weights.length} weights for ${dims} dimensions`);
   assertFinite(flat, 'encodeInt8');
   const n = flat.length / dims;
   const codes = new Int8Array(flat.length);
@@ -54,8 +47,7 @@ export function encodeInt8(flat: Float32Array, dims: number, weights?: Float32Ar
     let norm2 = 0;
     for (let i = 0; i < dims; i++) {
       const x = flat[o + i]!;
-      const y = weights ? x / weights[i]! : x;
-      const a = y < 0 ? -y : y;
+      const a = x < 0 ? -x : x;
       if (a > max) max = a;
       norm2 += x * x;
     }
@@ -63,10 +55,9 @@ export function encodeInt8(flat: Float32Array, dims: number, weights?: Float32Ar
     const k = 127 / max;
     let c2 = 0;
     for (let i = 0; i < dims; i++) {
-      const c = Math.round((weights ? flat[o + i]! / weights[i]! : flat[o + i]!) * k);
+      const c = Math.round(flat[o + i]! * k);
       codes[o + i] = c;
-      const d = weights ? c * weights[i]! : c;
-      c2 += d * d;
+      c2 += c * c;
     }
     scales[r] = Math.sqrt(norm2) / Math.sqrt(c2);
   }
@@ -74,35 +65,15 @@ export function encodeInt8(flat: Float32Array, dims: number, weights?: Float32Ar
 }
 
 /** Decodes int8 codes + per-vector scales (as made by encodeInt8) back to Float32. */
-export function decodeInt8(codes: Int8Array, scales: Float32Array, dims: number, weights?: Float32Array): Float32Array {
+export function decodeInt8(codes: Int8Array, scales: Float32Array, dims: number): Float32Array {
   if (codes.length !== scales.length * dims) throw new RangeError(`decodeInt8: ${codes.length} codes do not match ${scales.length} vectors of ${dims}`);
-  if (weights && weights.length !== dims) throw new RangeError(`decodeInt8: ${weights.length} weights for ${dims} dimensions`);
   const out = new Float32Array(codes.length);
   for (let r = 0; r < scales.length; r++) {
     const s = scales[r]!;
     const o = r * dims;
-    if (weights) for (let i = 0; i < dims; i++) out[o + i] = codes[o + i]! * s * weights[i]!;
-    else for (let i = 0; i < dims; i++) out[o + i] = codes[o + i]! * s;
+    for (let i = 0; i < dims; i++) out[o + i] = codes[o + i]! * s;
   }
   return out;
-}
-
-/**
- * Per-dimension weights for encodeInt8 from sample vectors: each dimension's RMS, shrunk towards the
- * mean RMS (w_d = sqrt(mean x_d² + mean over d of mean x_d²)) so a sample of one vector cannot make a
- * weight ~0. Embedding models have a few dimensions far larger than the rest (bge-small: one at
- * |x| ≈ 0.39 in every vector, the median dimension's max 0.085): with a single per-vector scale those
- * few set the step for all; dividing by w first spends the 8 bits evenly. Never zero, always finite.
- */
-export function dimWeights(flat: Float32Array, dims: number): Float32Array {
-  const n = Math.floor(flat.length / dims);
-  const ms = new Float64Array(dims);
-  for (let r = 0; r < n; r++) for (let i = 0; i < dims; i++) ms[i] += flat[r * dims + i]! ** 2;
-  let mean = 0;
-  for (let i = 0; i < dims; i++) mean += (ms[i]! /= Math.max(1, n)) / dims;
-  const w = new Float32Array(dims);
-  for (let i = 0; i < dims; i++) w[i] = Math.sqrt(ms[i]! + mean) || 1;
-  return w;
 }
 
 // ---------------------------------------------------------------- f16
@@ -171,21 +142,9 @@ export function decodeF16(h: Uint16Array): Float32Array {
  * `flat` as it reads back after being stored under `codec` (a fresh array; f32 copies). The eval's
  * `--storage` flag and the storage bench rank with these to measure what a codec costs.
  */
-export function roundTrip(flat: Float32Array, dims: number, codec: StorageCodec, chunk = 512, calibrate = 16): Float32Array {
+export function roundTrip(flat: Float32Array, dims: number, codec: StorageCodec): Float32Array {
   if (codec === 'f32') return flat.slice();
   if (codec === 'f16') return decodeF16(encodeF16(flat));
-  if (codec === 'int8-plain') {
-    const { codes, scales } = encodeInt8(flat, dims);
-    return decodeInt8(codes, scales, dims);
-  }
-  // int8 as the store does it: per chunk of `chunk` vectors, weights from the chunk's first write
-  // (`calibrate` vectors: an embedding batch is 16).
-  const out = new Float32Array(flat.length);
-  for (let o = 0; o < flat.length; o += chunk * dims) {
-    const part = flat.subarray(o, Math.min(flat.length, o + chunk * dims));
-    const w = dimWeights(part.subarray(0, Math.min(part.length, calibrate * dims)), dims);
-    const { codes, scales } = encodeInt8(part, dims, w);
-    out.set(decodeInt8(codes, scales, dims, w), o);
-  }
-  return out;
+  const { codes, scales } = encodeInt8(flat, dims);
+  return decodeInt8(codes, scales, dims);
 }
