@@ -3,19 +3,14 @@
  *
  * Layout (schema version SCHEMA_VERSION):
  *   papers   keyPath 'id'                         Paper records (seed + user imports)
- *   vchunks  keyPath ['modelKey','chunk']         up to CHUNK_VECTORS int8 vectors of one vector identity
- *                                                 + their paper ids / text hashes (core/store/vector-chunks.ts)
- *   vectors  (v2/v3 only, emptied by the v4 upgrade) one f32 record per vector
+ *   vectors  keyPath ['modelKey','paperId']       { modelKey: vector identity key, paperId, textHash, vector: Float32Array }
+ *            index 'byModel' on 'modelKey'
  *   blobs    out-of-line key                      Uint8Array (serialised HNSW graphs)
- *   meta     out-of-line key                      small JSON-like values (schema, corpus hash, model,
- *                                                 `vgen:<vector key>` = write generation of that key's chunks)
+ *   meta     out-of-line key                      small JSON-like values (schema, corpus hash, model)
  *
- * Invariants: vectors are stored as int8 codes + a per-vector scale in chunk records (typed arrays,
- * never JSON arrays) and read back as Float32Array; a paper id is in at most one chunk of a key. A
- * schema upgrade never drops the `papers` store (user imports live there), and keeps every stored
- * vector (v3 → v4 re-encodes them into chunks); unreadable derived records are dropped and re-made.
- * Which chunk holds which id is cached per tab (`ChunkDirectory`); every chunk write bumps the key's
- * `vgen` in the same transaction, so a tab whose cache is older (another tab wrote) re-reads it.
+ * Invariants: vectors are stored as Float32Array (structured clone), never as JSON arrays; a schema
+ * upgrade never drops the `papers` store (user imports live there), it only rebuilds derived data
+ * (vectors, blobs) which can be recomputed.
  *
  * Failure modes: `openIdbStore` throws `StorageOpenError` when the database cannot be opened at all
  * (blocked by another tab on an older version, IndexedDB disabled). A database written by a NEWER
@@ -30,8 +25,6 @@
  */
 import { openDB, deleteDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import { MemoryStore, type Store, type StoredVector } from '../core/store/store.ts';
-import { CHUNK_VECTORS, makeChunk, readChunk, removeFromChunk, upsertIntoChunk, type VectorChunk } from '../core/store/vector-chunks.ts';
-import { SerialQueue } from '../core/util/serial-queue.ts';
 import type { Paper } from '../core/types.ts';
 import { MODELS } from '../core/model/registry.ts';
 import { transformerIdentity, vectorKey, type VectorKey } from '../core/vectors/identity.ts';
@@ -42,10 +35,8 @@ export const DB_NAME = 'abstract-atlas';
  * v2: adds vectors (compound key) and blobs.
  * v3: vectors are filed under their full vector identity key (vectors/identity.ts) instead of
  *     `${modelId}@${sha256}`; v2 keys are rewritten (they were all q8 under text format 1), graphs dropped.
- * v4: vectors are int8 + scale, CHUNK_VECTORS per record in `vchunks` (issue 15 #4); v3 records
- *     are re-encoded into chunks and the `vectors` store is emptied.
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 3;
 
 /** A v2 key: `${modelId}@${sha256 of the q8 ONNX file}`. */
 const LEGACY_KEY = /^(.+)@([0-9a-f]{64})$/;
@@ -78,55 +69,6 @@ async function migrateVectorKeys(tx: IDBPTransaction<AtlasDB, StoreNames<AtlasDB
   await tx.objectStore('blobs').clear();
 }
 
-/**
- * v3 → v4: every f32 vector record becomes part of an int8 chunk of its key (CHUNK_VECTORS per
- * chunk, in key order). Records that are not finite Float32Arrays of their key's length are dropped
- * (they would be re-made anyway); the `vectors` store is emptied, not deleted (harmless, and deleting
- * a store after an await is not reliable in every engine).
- */
-async function migrateToChunks(tx: IDBPTransaction<AtlasDB, StoreNames<AtlasDB>[], 'versionchange'>): Promise<void> {
-  const old = tx.objectStore('vectors');
-  const all = await old.getAll();
-  const byKey = new Map<string, StoredVector[]>();
-  for (const r of all) {
-    if (!(r?.vector instanceof Float32Array) || typeof r.paperId !== 'string' || typeof r.modelKey !== 'string' || !r.vector.every(Number.isFinite)) continue;
-    let list = byKey.get(r.modelKey);
-    if (!list) byKey.set(r.modelKey, (list = []));
-    if (list.length && list[0]!.vector.length !== r.vector.length) continue;
-    list.push({ paperId: r.paperId, textHash: String(r.textHash), vector: r.vector });
-  }
-  const chunks = tx.objectStore('vchunks');
-  for (const [key, rows] of byKey) {
-    for (let i = 0; i * CHUNK_VECTORS < rows.length; i++) {
-      quiet(chunks.put(makeChunk(key, i, rows[0]!.vector.length, rows.slice(i * CHUNK_VECTORS, (i + 1) * CHUNK_VECTORS))));
-    }
-  }
-  await old.clear();
-}
-
-/** Which chunk holds which paper id, for one vector key, as of write generation `gen`. */
-interface ChunkDirectory {
-  gen: number;
-  dims?: number;
-  where: Map<string, number>;
-  sizes: Map<number, number>;
-  next: number;
-}
-
-const genKey = (key: string) => `vgen:${key}`;
-const chunkRange = (key: string) => IDBKeyRange.bound([key, -Infinity], [key, Infinity]);
-
-function directoryOf(chunks: VectorChunk[], gen: number): ChunkDirectory {
-  const dir: ChunkDirectory = { gen, where: new Map(), sizes: new Map(), next: 0 };
-  for (const c of chunks) {
-    dir.dims ??= c.dims;
-    for (const id of c.ids) dir.where.set(id, c.chunk);
-    dir.sizes.set(c.chunk, c.ids.length);
-    dir.next = Math.max(dir.next, c.chunk + 1);
-  }
-  return dir;
-}
-
 interface VectorRecord {
   modelKey: string;
   paperId: string;
@@ -137,12 +79,11 @@ interface VectorRecord {
 interface AtlasDB extends DBSchema {
   papers: { key: string; value: Paper };
   vectors: { key: [string, string]; value: VectorRecord; indexes: { byModel: string } };
-  vchunks: { key: [string, number]; value: VectorChunk };
   blobs: { key: string; value: Uint8Array };
   meta: { key: string; value: unknown };
 }
 
-const REQUIRED_STORES = ['papers', 'vchunks', 'blobs', 'meta'] as const;
+const REQUIRED_STORES = ['papers', 'vectors', 'blobs', 'meta'] as const;
 
 export class StorageOpenError extends Error {
   constructor(message: string, readonly reason: 'blocked' | 'unavailable' | 'corrupt' | 'newer') {
@@ -165,19 +106,14 @@ export function upgradeSchema(
     if (!names.contains('papers')) db.createObjectStore('papers', { keyPath: 'id' });
   }
   if (!names.contains('meta')) db.createObjectStore('meta');
-  if (!names.contains('vchunks')) db.createObjectStore('vchunks', { keyPath: ['modelKey', 'chunk'] });
-  if (!names.contains('blobs')) db.createObjectStore('blobs');
   if (oldVersion < 2) {
-    // Any pre-v2 vector store had another key layout: vectors are derived data, so drop it.
+    // Any pre-v2 vector store had another key layout: vectors are derived data, so drop and recreate.
     if (names.contains('vectors')) db.deleteObjectStore('vectors');
-  } else if (oldVersion < 4 && names.contains('vectors')) {
-    // In order, in this transaction: v2 keys → v3 keys, then v3 records → v4 chunks.
-    quiet(
-      (async () => {
-        if (oldVersion < 3) await migrateVectorKeys(tx);
-        await migrateToChunks(tx);
-      })(),
-    );
+    const v = db.createObjectStore('vectors', { keyPath: ['modelKey', 'paperId'] });
+    v.createIndex('byModel', 'modelKey');
+    if (!names.contains('blobs')) db.createObjectStore('blobs');
+  } else if (oldVersion < 3) {
+    quiet(migrateVectorKeys(tx));
   }
   quiet(tx.objectStore('meta').put(SCHEMA_VERSION, 'schemaVersion'));
 }
@@ -358,131 +294,33 @@ export class IdbStore implements Store {
     await tx.done;
   }
 
-  /** Chunk directories per vector key (see ChunkDirectory); dropped on any failed write. */
-  private readonly dirs = new Map<string, ChunkDirectory>();
-  /** Vector reads and writes of this tab run one at a time, so the directory cache stays exact. */
-  private readonly vectorQueue = new SerialQueue();
-
   async getVectors(key: VectorKey): Promise<Map<string, StoredVector>> {
-    return this.vectorQueue.run(async () => {
-      const tx = this.db.transaction(['vchunks', 'meta'], 'readonly');
-      const [gen, recs] = await Promise.all([tx.objectStore('meta').get(genKey(key)), tx.objectStore('vchunks').getAll(chunkRange(key))]);
-      await tx.done;
-      const out = new Map<string, StoredVector>();
-      const good: VectorChunk[] = [];
-      for (const rec of recs) {
-        // A chunk written by a broken build or edited by hand is skipped (its vectors are re-made).
-        const rows = readChunk(rec);
-        if (!rows) continue;
-        good.push(rec);
-        for (const r of rows) out.set(r.paperId, r);
-      }
-      // Only a directory of well-formed chunks is cached: the next write drops the bad ones.
-      if (good.length === recs.length) this.dirs.set(key, directoryOf(good, (gen as number | undefined) ?? 0));
-      return out;
-    });
-  }
-
-  /**
-   * The directory of `key` as of this transaction: the cached one when its generation is current,
-   * else re-read (another tab wrote, or first use). Malformed chunk records are deleted here.
-   */
-  private async directory(tx: IDBPTransaction<AtlasDB, ('vchunks' | 'meta')[], 'readwrite'>, key: string): Promise<ChunkDirectory> {
-    const gen = ((await tx.objectStore('meta').get(genKey(key))) as number | undefined) ?? 0;
-    const cached = this.dirs.get(key);
-    if (cached && cached.gen === gen) return cached;
-    const recs = await tx.objectStore('vchunks').getAll(chunkRange(key));
-    const good = recs.filter((r) => readChunk(r) !== undefined);
-    for (const r of recs) if (!good.includes(r)) quiet(tx.objectStore('vchunks').delete([key, (r as { chunk: number }).chunk]));
-    return directoryOf(good, gen);
-  }
-
-  /** Runs a chunk write in one transaction; the directory is cached only once it committed. */
-  private writeChunks(key: string, fn: (tx: IDBPTransaction<AtlasDB, ('vchunks' | 'meta')[], 'readwrite'>, dir: ChunkDirectory) => Promise<void>): Promise<void> {
-    return this.vectorQueue.run(async () => {
-      this.dirs.delete(key);
-      const tx = this.db.transaction(['vchunks', 'meta'], 'readwrite');
-      try {
-        const dir = await this.directory(tx, key);
-        await fn(tx, dir);
-        dir.gen++;
-        quiet(tx.objectStore('meta').put(dir.gen, genKey(key)));
-        await tx.done;
-        this.dirs.set(key, dir);
-      } catch (e) {
-        try {
-          tx.abort();
-        } catch {
-          /* already finished */
-        }
-        quiet(tx.done);
-        rethrow(e);
-      }
-    });
+    const rows = await this.db.getAllFromIndex('vectors', 'byModel', key);
+    const out = new Map<string, StoredVector>();
+    for (const r of rows) {
+      // A record written by a broken build or edited by hand is skipped, not trusted.
+      if (!(r?.vector instanceof Float32Array) || typeof r.paperId !== 'string') continue;
+      out.set(r.paperId, { paperId: r.paperId, textHash: r.textHash, vector: r.vector });
+    }
+    return out;
   }
 
   async putVectors(key: VectorKey, vectors: StoredVector[]): Promise<void> {
-    if (!vectors.length) return;
-    // One row per id (the last wins), as a sequence of puts would leave it.
-    const rows = [...new Map(vectors.map((v) => [v.paperId, v])).values()];
-    await this.writeChunks(key, async (tx, dir) => {
-      const dims = (dir.dims ??= rows[0]!.vector.length);
-      const byChunk = new Map<number, StoredVector[]>();
-      const add = (c: number, r: StoredVector) => {
-        const list = byChunk.get(c);
-        if (list) list.push(r);
-        else byChunk.set(c, [r]);
-      };
-      const fresh: StoredVector[] = [];
-      for (const r of rows) {
-        const c = dir.where.get(r.paperId);
-        if (c === undefined) fresh.push(r);
-        else add(c, r);
+    try {
+      const tx = this.db.transaction('vectors', 'readwrite');
+      for (const v of vectors) {
+        quiet(tx.store.put({ modelKey: key, paperId: v.paperId, textHash: v.textHash, vector: v.vector }));
       }
-      // New ids fill the last chunk, then new chunks.
-      let open = dir.next - 1;
-      for (const r of fresh) {
-        if (open < 0 || (dir.sizes.get(open) ?? 0) >= CHUNK_VECTORS) {
-          open = dir.next++;
-          dir.sizes.set(open, 0);
-        }
-        add(open, r);
-        dir.where.set(r.paperId, open);
-        dir.sizes.set(open, dir.sizes.get(open)! + 1);
-      }
-      const store = tx.objectStore('vchunks');
-      const current = await Promise.all([...byChunk.keys()].map((c) => store.get([key, c])));
-      [...byChunk].forEach(([c, rs], i) => {
-        const had = current[i];
-        quiet(store.put(had && readChunk(had) ? upsertIntoChunk(had, rs) : makeChunk(key, c, dims, rs)));
-      });
-    });
+      await tx.done;
+    } catch (e) {
+      rethrow(e);
+    }
   }
 
   async deleteVectors(key: VectorKey, paperIds: string[]): Promise<void> {
-    if (!paperIds.length) return;
-    await this.writeChunks(key, async (tx, dir) => {
-      const byChunk = new Map<number, Set<string>>();
-      for (const id of paperIds) {
-        const c = dir.where.get(id);
-        if (c === undefined) continue;
-        (byChunk.get(c) ?? byChunk.set(c, new Set()).get(c)!).add(id);
-        dir.where.delete(id);
-      }
-      const store = tx.objectStore('vchunks');
-      const current = await Promise.all([...byChunk.keys()].map((c) => store.get([key, c])));
-      [...byChunk].forEach(([c, ids], i) => {
-        const had = current[i];
-        const left = had && readChunk(had) ? removeFromChunk(had, ids) : undefined;
-        if (left && left.ids.length) {
-          quiet(store.put(left));
-          dir.sizes.set(c, left.ids.length);
-        } else {
-          quiet(store.delete([key, c]));
-          dir.sizes.delete(c);
-        }
-      });
-    });
+    const tx = this.db.transaction('vectors', 'readwrite');
+    for (const id of paperIds) quiet(tx.store.delete([key, id]));
+    await tx.done;
   }
 
   async getBlob(name: string): Promise<Uint8Array | undefined> {
@@ -518,17 +356,14 @@ export class IdbStore implements Store {
   }
 
   async clear(): Promise<void> {
-    await this.vectorQueue.run(async () => {
-      this.dirs.clear();
-      const tx = this.db.transaction(['papers', 'vchunks', 'blobs', 'meta'], 'readwrite');
-      await Promise.all([
-        tx.objectStore('papers').clear(),
-        tx.objectStore('vchunks').clear(),
-        tx.objectStore('blobs').clear(),
-        tx.objectStore('meta').clear(),
-      ]);
-      await tx.done;
-    });
+    const tx = this.db.transaction(['papers', 'vectors', 'blobs', 'meta'], 'readwrite');
+    await Promise.all([
+      tx.objectStore('papers').clear(),
+      tx.objectStore('vectors').clear(),
+      tx.objectStore('blobs').clear(),
+      tx.objectStore('meta').clear(),
+    ]);
+    await tx.done;
   }
 
   close(): void {
