@@ -132,28 +132,18 @@ export class SpaceIndexer {
 
   private async takeShipped(key: VectorKey, model: EmbeddingModel): Promise<void> {
     if (!this.deps.loadShipped) return;
-    // Every bundled paper, not only the missing ones: the store keeps vectors as int8 (issue 15 #4),
-    // while the shipped file holds the build's exact f32 vectors of the same text. Taking those on
-    // every load makes the bundled papers rank identically on the first visit and after any reload
-    // (measured: with the int8 copies, near-tied results at ranks 14-20 swapped after a reload).
-    const seeds = this.library.list().filter((p) => collectionOf(p) === SEED_COLLECTION);
-    const seedMissing = seeds.filter((p) => !this.hasVector(p));
-    if (!seeds.length) return;
-    const res = await this.deps.loadShipped(model.identity, seeds).catch((e) => ({ ok: false as const, reason: (e as Error).message }));
+    const seedMissing = this.missing().filter((p) => collectionOf(p) === SEED_COLLECTION);
+    if (!seedMissing.length) return;
+    const res = await this.deps.loadShipped(model.identity, seedMissing).catch((e) => ({ ok: false as const, reason: (e as Error).message }));
     if (!res.ok) return;
     const rows: StoredVector[] = [];
     for (const p of seedMissing) {
       const v = res.vectors.get(p.id);
       if (v && v.length === model.identity.dims) rows.push({ paperId: p.id, textHash: paperTextHash(p), vector: v });
     }
-    for (const p of seeds) {
-      const v = res.vectors.get(p.id);
-      // Only where the stored copy is of the same text: an edited seed paper keeps its own vector.
-      if (v && v.length === model.identity.dims && this.hasVector(p)) this.vectors.set(p.id, { paperId: p.id, textHash: paperTextHash(p), vector: v });
-    }
     for (const r of rows) this.vectors.set(r.paperId, r);
     this.shippedCount += rows.length;
-    if (rows.length) await this.storage.safe((s) => s.putVectors(key, rows), undefined);
+    await this.storage.safe((s) => s.putVectors(key, rows), undefined);
     this.deps.changed();
   }
 
