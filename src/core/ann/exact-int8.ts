@@ -10,6 +10,7 @@
  * an all-zero row gets scale 0 and scores 0. Measured in the browser worker (bench ann-browser): no
  * faster than the f32 scan in JS — its gain is memory (1 B/dim instead of 4).
  */
+import { TopK } from './top-k.ts';
 import { checkBatch, checkQuery, type VectorIndex } from './vector-index.ts';
 import type { Neighbor } from '../types.ts';
 
@@ -136,24 +137,16 @@ export class Int8ExactIndex implements VectorIndex {
 
   private scan(query: Float32Array, k: number, filter?: (label: number) => boolean): Neighbor[] {
     const d = this.dimensions;
-    const topScore: number[] = [];
-    const topLabel: number[] = [];
+    const top = new TopK(k);
     const { data, scales } = this;
     for (let s = 0, n = this.labels.length; s < n; s++) {
       const dot = dotI8(data, s * d, query, d) * scales[s];
-      if (topScore.length === k && dot <= topScore[k - 1]) continue;
+      if (!top.admits(dot)) continue;
       const label = this.labels[s];
       if (filter && !filter(label)) continue;
-      let pos = topScore.length;
-      while (pos > 0 && topScore[pos - 1] < dot) pos--;
-      topScore.splice(pos, 0, dot);
-      topLabel.splice(pos, 0, label);
-      if (topScore.length > k) {
-        topScore.pop();
-        topLabel.pop();
-      }
+      top.push(dot, label);
     }
-    return topScore.map((score, i) => ({ label: topLabel[i], score }));
+    return top.result();
   }
 
   /** Not persisted: rebuilt from the stored vectors (quantising 100k rows takes well under a second). */

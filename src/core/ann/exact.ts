@@ -1,4 +1,5 @@
 /** Brute-force nearest neighbours over one flat Float32Array (see vector-index.ts for the contract). */
+import { TopK } from './top-k.ts';
 import { checkBatch, checkQuery, FORMAT_VERSION, type VectorIndex } from './vector-index.ts';
 import type { Neighbor } from '../types.ts';
 
@@ -81,25 +82,17 @@ export class ExactIndex implements VectorIndex {
     checkQuery(d, query);
     if (k <= 0 || this.labels.length === 0) return [];
     // Bounded list sorted by descending score; k is small (≤ a few hundred) so insertion is cheap.
-    const topScore: number[] = [];
-    const topLabel: number[] = [];
+    const top = new TopK(k);
     const data = this.data;
     for (let s = 0, n = this.labels.length; s < n; s++) {
       const dot = dotAt(data, s * d, query, d);
-      if (topScore.length === k && dot <= topScore[k - 1]) continue;
+      if (!top.admits(dot)) continue;
       const label = this.labels[s];
       // The filter runs only for candidates that would enter the top k.
       if (filter && !filter(label)) continue;
-      let pos = topScore.length;
-      while (pos > 0 && topScore[pos - 1] < dot) pos--;
-      topScore.splice(pos, 0, dot);
-      topLabel.splice(pos, 0, label);
-      if (topScore.length > k) {
-        topScore.pop();
-        topLabel.pop();
-      }
+      top.push(dot, label);
     }
-    return topScore.map((score, i) => ({ label: topLabel[i], score }));
+    return top.result();
   }
 
   /** Copy of the stored vector for `label`, or undefined. */
