@@ -104,7 +104,7 @@ const handlers: Handlers = {
   search: (r) => {
     if (typeof r.question !== 'string') throw new AtlasError('bad-request', 'question must be a string');
     if (r.ids !== undefined && (!Array.isArray(r.ids) || r.ids.some((x) => typeof x !== 'string'))) throw new AtlasError('bad-request', 'ids must be a list of paper ids');
-    return session.search(r.question, r.mode, r.k, r.collections, r.filters, r.ids);
+    return session.search(r.question, r.mode, { k: r.k, collections: r.collections, filters: r.filters, ids: r.ids });
   },
   related: (r) => session.related(r.paperId, r.k, r.collections),
   importPreview: (r) => handleImportPreview(session, r.fileName, r.data),

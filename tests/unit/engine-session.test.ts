@@ -203,7 +203,7 @@ describe('EngineSession', () => {
     const hit = await s.search('volcanic eruption ash', 'hybrid');
     expect(hit.hits[0].paper.title).toBe('Volcanic ash plumes');
     expect(hit.hits[0].paper.collection).toBe('reading');
-    const only = await s.search('study', 'lexical', 50, ['reading']);
+    const only = await s.search('study', 'lexical', { k: 50, collections: ['reading'] });
     expect(only.hits.every((h) => h.paper.collection === 'reading')).toBe(true);
     expect(s.status().collections.map((c) => c.id)).toEqual(['seed', 'reading']);
     expect(await s.deleteCollection('reading')).toBe(2);

@@ -236,11 +236,11 @@ describe('map request', () => {
     const soil = a.session.getPapers().filter((p) => /soil/.test(p.abstract));
     const within = [...galaxy.slice(0, 2), ...soil.slice(0, 3)].map((p) => p.id);
     for (const mode of ['hybrid', 'lexical', 'vector'] as const) {
-      const r = await a.session.search('galaxy telescope', mode, 10, undefined, undefined, within);
+      const r = await a.session.search('galaxy telescope', mode, { k: 10, ids: within });
       expect(r.hits.length).toBeGreaterThan(0);
       expect(r.hits.every((h) => within.includes(h.paper.id))).toBe(true);
       expect(r.hits[0]!.paper.abstract).toMatch(/galaxy/);
     }
-    expect((await a.session.search('galaxy telescope', 'hybrid', 10, undefined, undefined, [])).hits).toEqual([]);
+    expect((await a.session.search('galaxy telescope', 'hybrid', { k: 10, ids: [] })).hits).toEqual([]);
   });
 });

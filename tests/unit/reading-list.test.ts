@@ -71,9 +71,9 @@ describe('filters and author search', () => {
     await s.addPapers(mine);
     expect((await s.search('Maria Garcia', 'lexical')).hits[0]?.paper.title).toBe('Kelp Forest Recovery');
     expect((await s.search('xinlei', 'lexical')).hits[0]?.paper.title).toBe('Siamese Networks');
-    const r = await s.search('kelp siamese', 'lexical', 20, undefined, { yearFrom: 2020 });
+    const r = await s.search('kelp siamese', 'lexical', { k: 20, filters: { yearFrom: 2020 } });
     expect(r.hits.map((h) => h.paper.title)).toEqual(['Siamese Networks']);
     expect(r.total).toBe(1);
-    await expect(s.search('kelp', 'lexical', 20, undefined, { yearFrom: 1 })).rejects.toThrow(/Bad search filter/);
+    await expect(s.search('kelp', 'lexical', { k: 20, filters: { yearFrom: 1 } })).rejects.toThrow(/Bad search filter/);
   });
 });

@@ -66,6 +66,18 @@ export { BEST_QUALITY_MODEL_ID };
 /** Fallback embedding speed (docs/s) for cost estimates before anything was measured here. */
 const DEFAULT_RATE = 3;
 
+/** What narrows a session search; every field is optional (all papers, DEFAULT_RESULTS hits). */
+export interface SessionSearchOptions {
+  /** How many hits to return. */
+  k?: number;
+  /** Only papers in these collections; undefined = all. */
+  collections?: string[];
+  /** Year / author / venue filters, validated here (a bad one is a 'bad-request' AtlasError). */
+  filters?: SearchFilters;
+  /** Only these papers (a selection on the map); undefined = no limit, [] = nothing. */
+  ids?: string[];
+}
+
 export interface SessionDeps {
   /** Opens persistent storage; a throw falls back to MemoryStore with a notice. */
   openStore: () => Promise<{ store: Store; recovered?: string; readOnly?: string }>;
@@ -364,11 +376,11 @@ export class EngineSession {
 
   // ---------------------------------------------------------------- queries
 
-  /** `ids`: only these papers (a selection on the map); undefined = no limit. */
-  async search(question: string, mode: SearchMode, k = DEFAULT_RESULTS, collections?: string[], rawFilters?: SearchFilters, ids?: string[]): Promise<SearchResult> {
+  async search(question: string, mode: SearchMode, options: SessionSearchOptions = {}): Promise<SearchResult> {
+    const { k = DEFAULT_RESULTS, collections, ids } = options;
     let filters: SearchFilters | undefined;
     try {
-      filters = validateFilters(rawFilters);
+      filters = validateFilters(options.filters);
     } catch (e) {
       throw new AtlasError('bad-request', `Bad search filter: ${(e as Error).message}`);
     }
