@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { ExactIndex, HnswIndex, HNSW_DEFAULTS } from '../../src/core/ann/index.ts';
 import { Int8ExactIndex } from '../../src/core/ann/exact-int8.ts';
 import { VectorSpace } from '../../src/core/search/vector-space.ts';
+import { SearchEngine } from '../../src/core/search/engine.ts';
 import type { VectorIdentity } from '../../src/core/vectors/identity.ts';
 import { parseSeed } from '../../src/core/import/seed-parser.ts';
 import { loadEmbedder } from '../../src/core/model/embedder.ts';
@@ -377,5 +378,32 @@ describe('VectorSpace builds its graph in slices and answers meanwhile', () => {
     space.removePapers([`p${N - 3}`, 'p5']);
     expect(space.search(q(base, N - 3), 5, () => true).map((h) => h.id)).not.toContain(`p${N - 3}`);
     expect(space.search(q(base, 5), 5, () => true).map((h) => h.id)).not.toContain('p5');
+  });
+
+  it('an engine that is replaced (clear, model switch) stops its spaces\' graph builds', async () => {
+    // A space dropped from its engine (best quality turned off) stops building.
+    const other = new SearchEngine({ exactThreshold: 1000, sliceMs: 2 });
+    const s2 = other.space(identity);
+    await s2.setVectors(ids, base);
+    for (let i = 0; i < 10_000 && s2.buildStats.slices < 2; i++) await new Promise((r) => setTimeout(r, 0));
+    other.dropSpace(s2.key);
+    const n2 = s2.buildStats.slices;
+    for (let i = 0; i < 50; i++) await new Promise((r) => setTimeout(r, 0));
+    expect(s2.buildStats.slices).toBeLessThanOrEqual(n2 + 1);
+    expect(s2.size).toBe(0);
+    // The whole engine replaced mid-build.
+    const engine = new SearchEngine({ exactThreshold: 1000, sliceMs: 2 });
+    const space = engine.space(identity);
+    await space.setVectors(ids, base);
+    // Let the builder run a few slices, then replace the engine mid-build.
+    for (let i = 0; i < 10_000 && space.buildStats.slices < 3; i++) await new Promise((r) => setTimeout(r, 0));
+    expect(space.graphComplete).toBe(false);
+    engine.dispose();
+    const slices = space.buildStats.slices;
+    for (let i = 0; i < 50; i++) await new Promise((r) => setTimeout(r, 0));
+    // At most the slice already running finishes; no further slice starts.
+    expect(space.buildStats.slices).toBeLessThanOrEqual(slices + 1);
+    expect(space.size).toBe(0);
+    expect(engine.vectorSpaces).toEqual([]);
   });
 });

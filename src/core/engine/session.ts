@@ -549,6 +549,7 @@ export class EngineSession {
     for (const s of this.indexer.all) s.reset();
     this.maps.reset();
     this.notices.clear();
+    this.engine.dispose();
     this.engine = new SearchEngine(this.deps.engineOptions);
     for (const s of this.indexer.all) if (s.slot.model) this.engine.useModel(s.slot.model);
     await this.loadPapers(false);
@@ -608,6 +609,8 @@ export class EngineSession {
       const old = m && s !== this.primary ? keep.findSpace(m.identity) : undefined;
       if (m && old) await this.engine.useModel(m).setVectors([...old.paperIds], packSpace(old));
     }
+    // The new engine holds copies of what it keeps: the old one's graph builds stop here.
+    keep.dispose();
     void this.startIndexing();
     return this.status();
   }

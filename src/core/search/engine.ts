@@ -159,8 +159,19 @@ export class SearchEngine {
     return s;
   }
 
+  /** Removes a space and stops its background graph build (VectorSpace.dispose). */
   dropSpace(key: VectorKey): void {
+    this.spaces.get(key)?.dispose();
     this.spaces.delete(key);
+  }
+
+  /**
+   * This engine is being replaced: every space's background work stops. Spaces whose rows were
+   * copied into a new engine are unaffected (setVectors copies rows; see session.setModel).
+   */
+  dispose(): void {
+    for (const s of this.spaces.values()) s.dispose();
+    this.spaces.clear();
   }
 
   get vectorSpaces(): VectorSpace[] {

@@ -79,6 +79,8 @@ export class VectorSpace {
   private building: Promise<void> | null = null;
   private buildError: Error | null = null;
   private stats = { slices: 0, longestSliceMs: 0 };
+  /** Set by dispose(): no builder starts again, and a running one stops at its next slice. */
+  private disposed = false;
 
   constructor(identity: VectorIdentity, opts: VectorSpaceOptions = {}) {
     this.identity = identity;
@@ -193,6 +195,26 @@ export class VectorSpace {
     this.scheduleBuild();
   }
 
+  /**
+   * Releases this space for good: a running graph builder stops at its next slice and none starts
+   * again. Called when the engine holding it is replaced (clear, model switch, a space removed), so an
+   * old 100k-row build does not keep a core busy for minutes beside the new one. Searching a disposed
+   * space is a caller error (it is empty).
+   */
+  dispose(): void {
+    this.disposed = true;
+    this.generation++;
+    this.ids = [];
+    this.labelOf.clear();
+    this.rows = [];
+    this.removed.clear();
+    this.tail = new ExactIndex(this.identity.dims);
+    this.graph = null;
+    this.covered = 0;
+    this.building = null;
+    this.queryCache.clear();
+  }
+
   /** Forgets every row and any graph (a running builder stops at its next slice). */
   private replaceRows(paperIds: string[], vectors: Float32Array): void {
     this.generation++;
@@ -283,7 +305,7 @@ export class VectorSpace {
 
   /** Starts the slice builder if the graph has rows to take and none is running. */
   private scheduleBuild(): void {
-    if (this.building || this.graphComplete) return;
+    if (this.disposed || this.building || this.graphComplete) return;
     const gen = this.generation;
     this.building = this.buildSlices(gen)
       .catch((e: unknown) => {
