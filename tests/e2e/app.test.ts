@@ -79,7 +79,7 @@ describe('browser app (WASM)', () => {
     expect(early.titles.length).toBeGreaterThan(0);
     // The progress bar shows papers done / total while embedding.
     await page.locator('#embed-progress').waitFor({ timeout: 120_000 });
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid=embed-done]')?.textContent) > 0, null, { timeout: 120_000 });
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=embed-done]')?.getAttribute('data-value')) > 0, null, { timeout: 120_000 });
     await screenshot(page, '01-first-visit-progress');
     const st = await waitForSemanticReady(page, 400_000);
     expect(st.papers).toBe(204);

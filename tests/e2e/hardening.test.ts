@@ -313,7 +313,7 @@ describe('#7 a 25k-entry BibTeX import does not freeze the page', () => {
     // What keeps the page responsive: 200 rows drawn (flagged first), every paper still imported.
     expect(await page.getByTestId('import-paper').count()).toBe(200);
     expect(await page.getByTestId('import-more').innerText()).toMatch(/Showing 200 of 25,000 papers \(flagged ones first\); the other 24,800 are imported as well\./);
-    expect(await page.getByTestId('import-commit').innerText()).toMatch(/Import 25000 paper\(s\)/);
+    expect(await page.getByTestId('import-commit').innerText()).toMatch(/Import 25,000 paper\(s\)/);
     await page.getByTestId('import-collection').fill('large');
     await page.getByTestId('import-commit').click();
     marks.clicked = await now();
@@ -349,7 +349,7 @@ describe('#7 a 25k-entry BibTeX import does not freeze the page', () => {
     await page.getByTestId('import-file').setInputFiles(file);
     await page.getByTestId('import-preview').waitFor({ timeout: 600_000 });
     expect(await page.getByTestId('import-paper').count()).toBe(200);
-    expect(await page.getByTestId('import-commit').innerText()).toMatch(/Import 100000 paper\(s\)/);
+    expect(await page.getByTestId('import-commit').innerText()).toMatch(/Import 100,000 paper\(s\)/);
     await page.waitForTimeout(2000);
     const tasks = await page.evaluate((from) => (window as unknown as { __long: { start: number; duration: number }[] }).__long.filter((t) => t.start >= from), t0);
     const longest = Math.max(0, ...tasks.map((t) => t.duration));

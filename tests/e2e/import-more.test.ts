@@ -144,7 +144,7 @@ describe('imports (more paths)', () => {
     expect(await page.evaluate(() => (window as unknown as { __importOrder: string[] }).__importOrder)).toEqual(['search-while-reading', 'preview']);
 
     const preview = page.getByTestId('import-preview');
-    expect(await preview.innerText()).toMatch(/\(bibtex\): 3000 paper\(s\) readable/);
+    expect(await preview.innerText()).toMatch(/\(bibtex\): 3,000 paper\(s\) readable/);
     // LaTeX was turned into text.
     await expect.poll(() => preview.locator('ul.papers li').first().innerText()).toContain('Studö number 0 of Grébner bases in àlgebra');
     await screenshot(page, 'import-more-after-big-parse');

@@ -76,9 +76,9 @@ describe('a 5,000-paper library', () => {
 
     // The panel: one row per phase, the full model with counts and rate.
     await page.getByTestId('phase-primary').locator('#embed-progress').waitFor({ timeout: 600_000 });
-    await expect.poll(async () => Number(await page.getByTestId('embed-done').innerText()), { timeout: 600_000 }).toBeGreaterThan(s0.papers);
+    await expect.poll(async () => Number(await page.getByTestId('embed-done').getAttribute('data-value')), { timeout: 600_000 }).toBeGreaterThan(s0.papers);
     expect(await page.getByTestId('phase-quick').innerText()).toMatch(/Quick index\s+5,204 papers ✓/);
-    expect(await page.getByTestId('phase-primary').innerText()).toMatch(/Full model \(bge-small-en-v1\.5\) \d+ \/ 5204 papers/);
+    expect(await page.getByTestId('phase-primary').innerText()).toMatch(/Full model \(bge-small-en-v1\.5\) [\d,]+ \/ 5,204 papers/);
     const panel = page.getByTestId('progress');
     await panel.scrollIntoViewIfNeeded();
     for (const scheme of ['light', 'dark'] as const) {

@@ -1,3 +1,8 @@
+/** A count as people read it: 5,204 (one grouping everywhere, whatever the browser's locale). */
+export function count(n: number): string {
+  return n.toLocaleString('en');
+}
+
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} kB`;
