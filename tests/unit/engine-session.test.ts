@@ -403,6 +403,37 @@ describe('EngineSession persistence details', () => {
     expect((await s.search('galaxy telescope', 'vector')).hits[0].paper.abstract).toMatch(/galaxy/);
   });
 
+  it('reports the search graph build in its status while it grows, and as complete at the end', async () => {
+    const store = new MemoryStore();
+    // 300 papers over a threshold of 100: a graph, built in 1 ms slices, reported after each slice.
+    const opts = { seedText: () => seedText(300), engineOptions: { exactThreshold: 100, sliceMs: 1, graphProgressMs: 0 } };
+    const putBlob = store.putBlob.bind(store);
+    store.putBlob = async () => {
+      throw new Error('graph not saved'); // so the reload below builds the graph from the stored vectors
+    };
+    const a = new EngineSession(makeDeps(() => store, { docs: 0 }, opts).deps);
+    await a.init({ autoIndex: false });
+    expect(a.status().spaces[0].graph).toBeUndefined(); // no vectors yet: nothing to build
+    await a.startIndexing();
+    store.putBlob = putBlob;
+
+    // The reload embeds nothing: every status event during its run comes from the graph build.
+    const { deps, events } = makeDeps(() => store, { docs: 0 }, opts);
+    const b = new EngineSession(deps);
+    await b.init({ autoIndex: false });
+    await b.startIndexing();
+    const graphs = events.flatMap((e) => (e.kind === 'status' ? [e.status.spaces.find((x) => x.role === 'primary')?.graph] : [])).filter((g) => g !== undefined);
+    expect(graphs.some((g) => g.covered > 0 && g.covered < 300)).toBe(true);
+    expect(graphs.every((g) => g.total === 300)).toBe(true);
+    expect(graphs.at(-1)).toEqual({ covered: 300, total: 300 });
+    expect(b.status().spaces[0].graph).toEqual({ covered: 300, total: 300 });
+    // A small library has no graph row at all.
+    const small = new EngineSession(makeDeps(() => new MemoryStore(), { docs: 0 }).deps);
+    await small.init({ autoIndex: false });
+    await small.startIndexing();
+    expect(small.status().spaces[0].graph).toBeUndefined();
+  });
+
   it('switching the model re-embeds everything under the new key and keeps the old vectors', async () => {
     const store = new MemoryStore();
     const counter = { docs: 0 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { phaseRows } from '../../src/ui/status/phases.ts';
+import { buildingGraph, graphRows, phaseRows } from '../../src/ui/status/phases.ts';
 import type { EmbedProgressEvent, EngineStatus } from '../../src/protocol.ts';
 
 const space = (role: 'quick' | 'primary' | 'extra', modelId: string, indexed: number, ready: boolean) => ({ role, modelId, modelState: 'ready' as const, indexed, stored: indexed, embedded: indexed, shipped: 0, ready });
@@ -43,5 +43,15 @@ describe('progress panel rows (one per phase)', () => {
     const e: EmbedProgressEvent = { kind: 'embed', space: 'primary', done: 16, total: 5000, rate: 1 };
     expect(phaseRows(s, { primary: e })[1]).toMatchObject({ done: 236, active: true });
   });
-});
 
+  it('a growing search graph gets its own row, gone once it covers every vector', () => {
+    const growing = { ...space('primary', 'Xenova/bge-small-en-v1.5', 5204, true), graph: { covered: 1800, total: 5204 } };
+    const s = status({ phase: 'ready', indexRun: 'idle', spaces: [space('quick', 'static/q', 5204, true), growing] });
+    expect(graphRows(s)).toEqual([{ role: 'primary', label: 'Search graph (bge-small-en-v1.5)', covered: 1800, total: 5204 }]);
+    expect(buildingGraph(s)).toBe(true);
+    const done = status({ spaces: [{ ...growing, graph: { covered: 5204, total: 5204 } }] });
+    expect(graphRows(done)).toEqual([]);
+    expect(buildingGraph(done)).toBe(false);
+    expect(graphRows(status({ spaces: [space('primary', 'Xenova/bge-small-en-v1.5', 204, true)] }))).toEqual([]);
+  });
+});

@@ -56,6 +56,12 @@ export interface SpaceStatus {
   shipped: number;
   /** Every paper is in its index. */
   ready: boolean;
+  /**
+   * The nearest-neighbour graph of a large space (≥ EXACT_THRESHOLD vectors): rows it covers of all
+   * rows. Absent below the threshold (exact search, nothing to build). While covered < total,
+   * questions are still answered (graph + exact search over the rest).
+   */
+  graph?: { covered: number; total: number };
 }
 
 export interface EngineStatus {

@@ -141,7 +141,7 @@ export class EngineSession {
     this.library = new Library(this.storage, this.notices);
     this.reading = new ReadingList(this.storage, () => this.library.papers);
     this.slot = new ModelSlot(DEFAULT_MODEL_ID, deps.loadModel, this.notices, (e) => deps.emit(e), () => this.emitStatus());
-    this.engine = new SearchEngine(deps.engineOptions);
+    this.engine = this.newEngine();
     this.indexer = new Indexer(
       { withLock: deps.withLock, changed: () => this.emitStatus(), ended: () => deps.emit({ kind: 'idle' }) },
       this.storage,
@@ -178,6 +178,12 @@ export class EngineSession {
 
   // ---------------------------------------------------------------- status & notices
 
+  private graphOf(s: SpaceIndexer): { graph?: { covered: number; total: number } } {
+    const m = s.slot.model;
+    const g = m ? this.engine.findSpace(m.identity)?.graphProgress : undefined;
+    return g ? { graph: g } : {};
+  }
+
   status(): EngineStatus {
     const model = this.slot.model;
     const space = model ? this.engine.findSpace(model.identity) : undefined;
@@ -213,9 +219,15 @@ export class EngineSession {
         embedded: s.embeddedCount,
         shipped: s.shippedCount,
         ready: s.semanticReady,
+        ...this.graphOf(s),
       })),
       notices: this.notices.all,
     };
+  }
+
+  /** A search engine whose spaces report graph-build progress as status updates (the progress panel's graph row). */
+  private newEngine(): SearchEngine {
+    return new SearchEngine({ ...this.deps.engineOptions, onGraphProgress: () => this.emitStatus() });
   }
 
   private emitStatus() {
@@ -550,7 +562,7 @@ export class EngineSession {
     this.maps.reset();
     this.notices.clear();
     this.engine.dispose();
-    this.engine = new SearchEngine(this.deps.engineOptions);
+    this.engine = this.newEngine();
     for (const s of this.indexer.all) if (s.slot.model) this.engine.useModel(s.slot.model);
     await this.loadPapers(false);
     void this.startIndexing();
@@ -601,7 +613,7 @@ export class EngineSession {
     await this.slot.choose(spec.id);
     this.primary.reset();
     const keep = this.engine;
-    this.engine = new SearchEngine(this.deps.engineOptions);
+    this.engine = this.newEngine();
     this.engine.setPapers(this.library.list());
     // Other tiers keep their spaces (their vectors do not depend on the primary model).
     for (const s of this.indexer.all) {

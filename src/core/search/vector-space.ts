@@ -19,7 +19,18 @@ export interface VectorSpaceOptions {
   hnsw?: HnswOptions;
   /** Longest stretch of graph building before the builder yields to queued messages (default GRAPH_SLICE_MS). */
   sliceMs?: number;
+  /**
+   * Called while the background graph grows, at most every GRAPH_PROGRESS_MS, and once when it
+   * covers every row (read `space.graphProgress`). Building a 100k graph takes minutes: without this a
+   * progress display would sit still. Must not throw (a throw is swallowed, the build goes on).
+   */
+  onGraphProgress?: (space: VectorSpace) => void;
+  /** Least time between two onGraphProgress calls (default GRAPH_PROGRESS_MS). */
+  graphProgressMs?: number;
 }
+
+/** How often onGraphProgress fires during a build (a status message each time: keep it rare). */
+export const GRAPH_PROGRESS_MS = 1000;
 
 /**
  * Graph building runs in slices of at most this long (plus one insertion) and then yields, so a
@@ -121,6 +132,15 @@ export class VectorSpace {
   /** No graph building is pending: below the threshold, or the graph covers every row. */
   get graphComplete(): boolean {
     return this.graph ? this.covered >= this.ids.length : this.ids.length < this.threshold;
+  }
+
+  /**
+   * Where the graph build stands: rows covered of all rows, or undefined when this space has no
+   * graph to build (below the exact threshold). Complete when covered === total.
+   */
+  get graphProgress(): { covered: number; total: number } | undefined {
+    if (!this.graph && this.ids.length < this.threshold) return undefined;
+    return { covered: this.graph ? this.covered : 0, total: this.ids.length };
   }
 
   /** Rows the graph answers for (labels below this); the rest are searched exactly. */
@@ -329,6 +349,7 @@ export class VectorSpace {
     }
     const sliceMs = this.opts.sliceMs ?? GRAPH_SLICE_MS;
     const graph = this.graph;
+    let reported = performance.now();
     while (gen === this.generation && this.covered < this.ids.length) {
       // Yield first: the caller that scheduled the build (setVectors/addVectors) returns at once.
       await yieldToEvents();
@@ -348,6 +369,19 @@ export class VectorSpace {
       this.stats.slices++;
       this.stats.longestSliceMs = Math.max(this.stats.longestSliceMs, performance.now() - t0);
       if (this.tail.size === 0) this.tail = new ExactIndex(d); // release the grown buffer
+      const now = performance.now();
+      if (this.covered >= this.ids.length || now - reported >= (this.opts.graphProgressMs ?? GRAPH_PROGRESS_MS)) {
+        reported = now;
+        this.reportGraph();
+      }
+    }
+  }
+
+  private reportGraph(): void {
+    try {
+      this.opts.onGraphProgress?.(this);
+    } catch {
+      // A progress display failing must not stop the index.
     }
   }
 

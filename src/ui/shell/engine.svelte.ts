@@ -9,6 +9,7 @@
 import { EngineClient } from './engine-client.ts';
 import type { EmbedProgressEvent, EngineStatus, ModelProgressEvent, SearchMode } from '../../protocol.ts';
 import type { UrlState } from './url-state.ts';
+import { buildingGraph } from '../status/phases.ts';
 
 /** Set once a full index was seen in this browser; a reload that finds none says the data was lost. */
 const INDEXED_FLAG = 'atlas:indexed';
@@ -27,8 +28,10 @@ export class EngineState {
   readonly embedding = $derived(!!this.embedProgress && this.embedProgress.space !== 'quick' && this.embedProgress.done < this.embedProgress.total);
   readonly showProgress = $derived(
     !!this.status &&
-      this.indexing &&
-      (this.status.modelState === 'loading' || this.embedding || this.status.waitingForLock || this.status.indexRun === 'paused' || this.status.indexRun === 'pausing' || this.status.indexRun === 'cancelling'),
+      ((this.indexing &&
+        (this.status.modelState === 'loading' || this.embedding || this.status.waitingForLock || this.status.indexRun === 'paused' || this.status.indexRun === 'pausing' || this.status.indexRun === 'cancelling')) ||
+        // A large library's search graph grows for minutes after the vectors are in.
+        buildingGraph(this.status)),
   );
   /**
    * Per-collection "n embedded" counts mean something only while papers are being embedded or once

@@ -50,3 +50,32 @@ export function phaseRows(status: EngineStatus, embeds: Partial<Record<string, E
     };
   });
 }
+
+export interface GraphRow {
+  role: PhaseRow['role'];
+  label: string;
+  /** Vectors in the search graph of all the space's vectors. */
+  covered: number;
+  total: number;
+}
+
+/**
+ * One row per space whose nearest-neighbour graph is still growing (large libraries only: below
+ * the exact threshold there is no graph). Search works meanwhile, so the row says so; it disappears
+ * when the graph covers every vector.
+ */
+export function graphRows(status: EngineStatus): GraphRow[] {
+  const rows: GraphRow[] = [];
+  for (const s of status.spaces) {
+    const g = s.graph;
+    if (!g || g.covered >= g.total) continue;
+    const model = status.models.find((m) => m.id === s.modelId)?.label ?? s.modelId.split('/').pop() ?? s.modelId;
+    rows.push({ role: s.role, label: s.role === 'quick' ? 'Search graph (quick index)' : `Search graph (${model})`, covered: g.covered, total: g.total });
+  }
+  return rows;
+}
+
+/** Some space's search graph is being built (worth showing the progress panel for). */
+export function buildingGraph(status: EngineStatus): boolean {
+  return graphRows(status).length > 0;
+}
