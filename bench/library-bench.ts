@@ -29,6 +29,7 @@ import type { Page } from 'playwright-core';
 import { launch } from './lib/chromium.ts';
 import { serveStatic } from './lib/server.ts';
 import { loadSeedPapers, REPO } from './lib/seed.ts';
+import { longTasksSince, observeLongTasks } from './lib/long-tasks.ts';
 
 const SNAPSHOT = join(REPO, 'bench/.build-library');
 
@@ -154,17 +155,7 @@ export async function benchLibrary(n: number, opts: { log: (s: string) => void; 
   const browser = await launch();
   const load0 = (await import('node:os')).loadavg()[0]!;
   try {
-    await browser.context.addInitScript(() => {
-      const w = window as unknown as { __long: { start: number; duration: number }[] };
-      w.__long = [];
-      try {
-        new PerformanceObserver((l) => {
-          for (const e of l.getEntries()) w.__long.push({ start: e.startTime, duration: e.duration });
-        }).observe({ type: 'longtask', buffered: true });
-      } catch {
-        /* no longtask support: reported as 0 tasks */
-      }
-    });
+    await observeLongTasks(browser.context);
     const page = browser.context.pages()[0] ?? (await browser.context.newPage());
     page.setDefaultTimeout(timeoutMs);
     await page.goto(server.url + '/?device=wasm', { waitUntil: 'load' });
@@ -230,7 +221,7 @@ export async function benchLibrary(n: number, opts: { log: (s: string) => void; 
     const fullRate = embeddedInWindow / ((w1 - w0) / 1000);
     log(`  full model ${fullRate.toFixed(1)} docs/s over ${((w1 - w0) / 1000).toFixed(0)} s; query round trip p50 ${percentiles(rt).p50?.toFixed(0)} ms p95 ${percentiles(rt).p95?.toFixed(0)} ms`);
 
-    const tasks = await page.evaluate((from) => (window as unknown as { __long: { start: number; duration: number }[] }).__long.filter((t) => t.start >= from), t0);
+    const tasks = (await longTasksSince(page, t0)) ?? []; // no longtask support: reported as 0 tasks
     const longest = Math.max(0, ...tasks.map((t) => t.duration));
     const mem = await page.evaluate(async () => {
       const p = performance as Performance & {

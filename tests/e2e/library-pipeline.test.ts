@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { appUrl, engineStatus, openApp, screenshot, waitForStatus, type AppSession } from './harness.ts';
 import { syntheticLibrary } from '../../bench/library-bench.ts';
 import type { EngineStatus } from '../../src/protocol.ts';
+import { longTasksSince, observeLongTasks } from '../../bench/lib/long-tasks.ts';
 
 const N = 5000;
 let app: AppSession;
@@ -27,17 +28,7 @@ const primary = (s: EngineStatus) => s.spaces.find((x) => x.role === 'primary');
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'atlas-library-e2e-'));
   app = await openApp({ path: null });
-  await app.context.addInitScript(() => {
-    const w = window as unknown as { __long: { start: number; duration: number }[] };
-    w.__long = [];
-    try {
-      new PerformanceObserver((l) => {
-        for (const e of l.getEntries()) w.__long.push({ start: e.startTime, duration: e.duration });
-      }).observe({ type: 'longtask', buffered: true });
-    } catch {
-      /* no longtask support: the test fails on the missing observer below */
-    }
-  });
+  await observeLongTasks(app.context);
   await app.page.goto(appUrl('?device=wasm'));
 }, 120_000);
 
@@ -60,7 +51,7 @@ describe('a 5,000-paper library', () => {
     const total = s0.papers + N;
     await waitForStatus(page, (s) => s.papers === total && !!quick(s)?.ready && quick(s)!.indexed === total, 600_000, 'the quick tier over the library');
     const t1 = await page.evaluate(() => performance.now());
-    const tasks = await page.evaluate((from) => (window as unknown as { __long?: { start: number; duration: number }[] }).__long?.filter((t) => t.start >= from) ?? null, t0);
+    const tasks = await longTasksSince(page, t0);
     expect(tasks, 'longtask observer').not.toBeNull();
     const longest = Math.max(0, ...tasks!.map((t) => t.duration));
     console.log(`library e2e: ${N} papers, file → quick tier ${Math.round(t1 - t0)} ms; ${tasks!.length} long task(s), longest ${Math.round(longest)} ms`);
