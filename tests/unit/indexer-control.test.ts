@@ -111,6 +111,50 @@ describe('indexing controls', () => {
     expect(s.status().semanticReady).toBe(true);
   });
 
+  it('a pause survives a reload: the next session holds at its first batch boundary until resumed; a finished run forgets it', async () => {
+    const store = new MemoryStore();
+    const a = make(store);
+    await a.s.init({ useShipped: false });
+    await until(() => a.counter.docs > 0, 'embedding to start');
+    a.s.pause();
+    await until(() => a.s.status().indexRun === 'paused', 'the run to be held');
+    const held = a.counter.docs;
+    // The tab closes while paused (no resume, no cancel): a new session on the same store.
+    const b = make(store);
+    await b.s.init({ useShipped: false });
+    await until(() => b.s.status().indexRun === 'paused', 'the reloaded run to be held');
+    const first = b.counter.docs;
+    expect(first).toBeLessThanOrEqual(EMBED_BATCH); // at most the one batch before the first boundary
+    await wait(100);
+    expect(b.counter.docs).toBe(first);
+    expect(held + first).toBeLessThan(96);
+    expect(b.s.resume().indexRun).toBe('running');
+    await b.s.idle();
+    expect(held + b.counter.docs).toBe(96); // nothing embedded twice
+    // Resumed and finished: the next reload does not start paused.
+    const c = make(store);
+    await c.s.init({ useShipped: false });
+    await c.s.idle();
+    expect(c.events.some((e) => e.kind === 'status' && e.status.indexRun === 'pausing')).toBe(false);
+    expect(c.s.status()).toMatchObject({ semanticReady: true, indexRun: 'idle' });
+  });
+
+  it('a cancelled pause does not come back after a reload', async () => {
+    const store = new MemoryStore();
+    const a = make(store);
+    await a.s.init({ useShipped: false });
+    await until(() => a.counter.docs > 0, 'embedding to start');
+    a.s.pause();
+    await until(() => a.s.status().indexRun === 'paused', 'the run to be held');
+    a.s.cancel();
+    await a.s.idle();
+    const b = make(store);
+    await b.s.init({ useShipped: false });
+    await b.s.idle();
+    expect(b.events.some((e) => e.kind === 'status' && (e.status.indexRun === 'pausing' || e.status.indexRun === 'paused'))).toBe(false);
+    expect(b.s.status().semanticReady).toBe(true);
+  });
+
   it('progress events carry an ETA from the measured rate once it is measurable', async () => {
     const { s, events } = make();
     await s.init({ useShipped: false });

@@ -29,6 +29,12 @@ export interface IndexerDeps {
 }
 
 const ORDER: Record<SpaceRole, number> = { quick: 0, primary: 1, extra: 2 };
+/**
+ * Storage meta key: the person paused indexing and the tab closed before a resume or cancel. The
+ * next session's first run starts paused (held at its first batch boundary) instead of silently
+ * using the CPU the person asked to have back. Cleared by resume, cancel and a run that ends.
+ */
+export const PAUSED_META = 'indexPaused';
 const defaultLock = async <T>(_n: string, fn: () => Promise<T>) => fn();
 
 export class Indexer {
@@ -52,6 +58,8 @@ export class Indexer {
   private held = false;
   /** cancel() was asked and the run has not ended yet (the running batch finishes first). */
   private cancelling = false;
+  /** The next run starts paused (a pause survived a reload: see PAUSED_META). */
+  private pauseAtStart = false;
 
   constructor(
     private readonly deps: IndexerDeps,
@@ -87,11 +95,31 @@ export class Indexer {
   /** Holds every space at its next batch boundary (what is embedded so far is stored). */
   pause(): boolean {
     if (!this.running || this.paused || this.cancelling) return false;
+    this.hold();
+    this.remember(true);
+    this.deps.changed();
+    return true;
+  }
+
+  /**
+   * Reads whether the last session left indexing paused; if so, the next run starts paused. Called
+   * once at start-up, before the first run. Nothing is held when every paper has its vectors (the
+   * run only loads them, and stored vectors never wait for a pause).
+   */
+  async restorePause(): Promise<boolean> {
+    this.pauseAtStart = (await this.storage.safe((s) => s.getMeta<boolean>(PAUSED_META), undefined)) === true;
+    return this.pauseAtStart;
+  }
+
+  private hold(): void {
     let resume!: () => void;
     const promise = new Promise<void>((r) => (resume = r));
     this.paused = { resume, promise };
-    this.deps.changed();
-    return true;
+  }
+
+  /** Persists the pause (best effort: a storage failure only loses the pause across a reload). */
+  private remember(paused: boolean): void {
+    void this.storage.safe((s) => s.setMeta(PAUSED_META, paused), undefined);
   }
 
   /** Continues a paused run, or starts one (after a cancel, papers may still lack vectors). */
@@ -100,6 +128,7 @@ export class Indexer {
     if (p) {
       this.paused = null;
       p.resume();
+      this.remember(false);
       this.deps.changed();
       return true;
     }
@@ -146,6 +175,11 @@ export class Indexer {
     } else {
       // run() starts on the next microtask, once `running` is set: its first status must already
       // say 'indexing' (a synchronous start reported 'ready' with 0 vectors on every first visit).
+      if (this.pauseAtStart) {
+        // Held from the start: 'pausing' until a space reaches its first batch boundary.
+        this.pauseAtStart = false;
+        this.hold();
+      }
       this.running = Promise.resolve()
         .then(() => this.run())
         .catch((e) => {
@@ -153,6 +187,8 @@ export class Indexer {
           else this.notices.add('error', `Indexing stopped: ${(e as Error).message}`);
         })
         .finally(() => {
+          // Ended (done, cancelled or failed): a pause has nothing left to hold.
+          if (this.paused) this.remember(false);
           this.running = null;
           this.abort = null;
           this.cancelling = false;
@@ -174,6 +210,7 @@ export class Indexer {
     if (!this.abort) return false;
     // Said at once: the batch that is running finishes (and is stored) before the run ends.
     this.cancelling = true;
+    this.remember(false);
     this.abort.abort();
     this.deps.changed();
     return true;

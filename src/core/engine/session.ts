@@ -271,6 +271,8 @@ export class EngineSession {
     if (this.slot.modelId !== BEST_QUALITY_MODEL_ID && (await this.storage.safe((s) => s.getMeta<boolean>('bestQuality'), undefined))) this.addSpace('extra', BEST_QUALITY_MODEL_ID).useShipped = opts.useShipped ?? true;
     await this.loadPapers(opts.expectStored ?? false);
     await this.reading.load();
+    // A pause the person left on survives the reload (the run holds at its first batch boundary).
+    await this.indexer.restorePause();
     this.started = true;
     // Indexing starts first, so the first status says 'indexing' — not a 'ready' with 0 vectors
     // that the UI would show as "0 embedded" on every first visit (the run emits the status).
