@@ -39,6 +39,7 @@ export type {
   ErrorCode,
   ImportCommitResult,
   ImportPreview,
+  ImportProgressEvent,
   MapProgressEvent,
   MapResult,
   ModelChoice,

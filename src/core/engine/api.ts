@@ -241,8 +241,22 @@ export interface MapResult {
   tookMs: number;
 }
 
+/**
+ * Progress of an import commit (request `importCommit`, whose reply follows the last event):
+ * - 'saving': the papers are written to browser storage in ONE transaction — all or nothing, so a
+ *   failure leaves nothing half-written; there is no count to show inside it (done = 0);
+ * - 'indexing': added to the keyword index in time slices, `done` of `total` papers.
+ */
+export interface ImportProgressEvent {
+  kind: 'import';
+  phase: 'saving' | 'indexing';
+  done: number;
+  total: number;
+}
+
 export type EngineEvent =
   | EmbedProgressEvent
+  | ImportProgressEvent
   | ModelProgressEvent
   | MapProgressEvent
   | { kind: 'status'; status: EngineStatus }

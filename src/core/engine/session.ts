@@ -63,6 +63,9 @@ export const QUICK_FUSION: Partial<FusionOptions> = { alpha: 0.3 };
  */
 export { BEST_QUALITY_MODEL_ID };
 
+/** Least time between two 'indexing' import progress events. */
+const IMPORT_PROGRESS_MS = 200;
+
 /** Fallback embedding speed (docs/s) for cost estimates before anything was measured here. */
 const DEFAULT_RATE = 3;
 
@@ -480,10 +483,24 @@ export class EngineSession {
   /** addPapers, also saying whether the papers reached persistent storage (and if not, why). */
   private async addAndSave(papers: Paper[], bundle?: BundleVectors): Promise<{ added: number; saved: boolean; note?: string }> {
     if (!papers.length) return { added: 0, saved: true };
+    const total = papers.length;
+    this.deps.emit({ kind: 'import', phase: 'saving', done: 0, total });
     const save = await this.library.add(papers);
     // In time slices: 5k abstracts cost seconds of lexical indexing, and questions sent meanwhile
     // must not wait for all of it (issue 15 #1-2). The commit replies once every paper is searchable.
-    await sliced(papers, (part) => this.engine.addPapers(part));
+    let done = 0;
+    let told = this.now();
+    this.deps.emit({ kind: 'import', phase: 'indexing', done, total });
+    await sliced(papers, (part) => {
+      this.engine.addPapers(part);
+      done += part.length;
+      // A few events a second at most: each one is a message and a re-render.
+      if (this.now() - told >= IMPORT_PROGRESS_MS) {
+        told = this.now();
+        this.deps.emit({ kind: 'import', phase: 'indexing', done, total });
+      }
+    });
+    this.deps.emit({ kind: 'import', phase: 'indexing', done: total, total });
     if (bundle) await this.indexer.adoptBundle(papers, bundle);
     this.indexer.updateReady();
     this.emitStatus();
