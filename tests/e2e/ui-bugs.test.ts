@@ -101,7 +101,7 @@ describe('first visit (bugs 1, 2)', () => {
     // Bug 1: every step of the download is measured against the registry's size.
     for (const t of downloads) expect(t).toContain(`of ${formatBytes(onnx.bytes)}`);
     // Bug 2: with shipped vectors nothing is embedded by the model: no cancel, no "improve as embedded".
-    expect(seen.filter((t) => /Cancel indexing|improve as papers are embedded|full model 0 of|semantic index: 0\//.test(t))).toEqual([]);
+    expect(seen.filter((t) => /Cancel indexing|improve as papers are embedded|· full model 0 of|semantic index: 0\//.test(t))).toEqual([]);
     // …and the seconds after the download say what happens (checking / starting the model).
     expect(seen.some((t) => /Checking the downloaded model|Starting the model/.test(t))).toBe(true);
   }, 400_000);
