@@ -205,4 +205,30 @@ describe('two semantic tiers', () => {
   it('ranks the quick tier with its measured fusion weight', () => {
     expect(QUICK_FUSION).toEqual({ alpha: 0.3 });
   });
+
+  it('the quick model starts loading before the papers are read (its load overlaps the keyword index build)', async () => {
+    const order: string[] = [];
+    let readSeed!: () => void;
+    const seedRead = new Promise<void>((r) => (readSeed = r));
+    const s = new EngineSession({
+      openStore: async () => ({ store: new MemoryStore() }),
+      loadModel: async (id) => {
+        order.push(`load ${id}`);
+        return fullModel({ docs: 0 });
+      },
+      // The papers arrive only when the test says so: anything started before is truly early.
+      seedText: async () => {
+        order.push('seed read');
+        await seedRead;
+        return seedText();
+      },
+      emit: () => {},
+    });
+    const init = s.init({ modelId: FULL_ID, quickModelId: DEFAULT_STATIC_MODEL_ID, useShipped: false, autoIndex: false });
+    for (let i = 0; i < 20 && !order.includes('seed read'); i++) await new Promise((r) => setTimeout(r, 0));
+    expect(order).toContain(`load ${DEFAULT_STATIC_MODEL_ID}`);
+    expect(order).not.toContain(`load ${FULL_ID}`); // the transformer still loads with the run
+    readSeed();
+    await init;
+  });
 });

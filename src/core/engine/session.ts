@@ -271,6 +271,11 @@ export class EngineSession {
     this.slot.modelId = getModel(opts.modelId ?? stored ?? DEFAULT_MODEL_ID).id;
     // Static vectors cost ~0.1 s for the seed corpus: nothing is shipped for them (no manifest fetch).
     if (opts.quickModelId && !this.quick) this.addSpace('quick', opts.quickModelId).useShipped = false;
+    // The quick tier's model (a ~10 MB table, no inference session) starts loading now, while the
+    // papers are read and the keyword index is built: on a 5k reload that was ~0.7 s spent after
+    // them, before semantic search. ensure() is idempotent; the indexing run awaits the same load.
+    // The transformer is not started early: creating its session competes for this thread.
+    void this.quick?.slot.ensure();
     if (this.slot.modelId !== BEST_QUALITY_MODEL_ID && (await this.storage.safe((s) => s.getMeta<boolean>('bestQuality'), undefined))) this.addSpace('extra', BEST_QUALITY_MODEL_ID).useShipped = opts.useShipped ?? true;
     await this.loadPapers(opts.expectStored ?? false);
     await this.reading.load();
