@@ -63,6 +63,8 @@ async function loadFullModel(opts: LoadOptions): Promise<Embedder> {
     wasmPaths: typeof opts.wasmPaths === 'string' ? opts.wasmPaths : undefined,
     numThreads: opts.numThreads,
   });
+  // Diagnostics (bench/library-bench.ts reads this line): what the second instance costs to start.
+  remote.ready.then(({ loadMs }) => console.info(`embedding worker ready: model loaded in ${Math.round(loadMs)} ms`), () => {});
   return splitEmbedder(local, remote, (err) => console.warn(`Documents embed on the search thread: ${err.message}`));
 }
 
