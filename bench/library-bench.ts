@@ -67,6 +67,10 @@ export interface LibraryFigures {
   reload_semantic_ms: number | null;
   reload_semantic_tier: string | null;
   load_avg: [number, number];
+  /** Issue 15 #2: whether document passes ran in the embedding worker (`?embedworker=0` when false). */
+  embed_worker: boolean;
+  /** The embedding worker's model load (from its console line), when it ran. */
+  embed_worker_load_ms: number | null;
   note: string;
 }
 
@@ -133,7 +137,8 @@ function questions(): string[] {
   return loadSeedPapers().map((p) => p.title);
 }
 
-export async function benchLibrary(n: number, opts: { log: (s: string) => void; windowS?: number; timeoutMs?: number }): Promise<LibraryFigures> {
+export async function benchLibrary(n: number, opts: { log: (s: string) => void; windowS?: number; timeoutMs?: number; embedWorker?: boolean }): Promise<LibraryFigures> {
+  const embedWorker = opts.embedWorker ?? true;
   const log = opts.log;
   const windowS = opts.windowS ?? 60;
   const timeoutMs = opts.timeoutMs ?? 900_000;
@@ -158,7 +163,16 @@ export async function benchLibrary(n: number, opts: { log: (s: string) => void; 
     await observeLongTasks(browser.context);
     const page = browser.context.pages()[0] ?? (await browser.context.newPage());
     page.setDefaultTimeout(timeoutMs);
-    await page.goto(server.url + '/?device=wasm', { waitUntil: 'load' });
+    // The engine worker logs the embedding worker's load time (workers/engine.worker.ts).
+    let workerLoadMs: number | null = null;
+    const onConsole = (text: string) => {
+      const m = /embedding worker ready: model loaded in (\d+) ms/.exec(text);
+      if (m && workerLoadMs === null) workerLoadMs = Number(m[1]);
+    };
+    page.on('console', (msg) => onConsole(msg.text()));
+    page.on('worker', (w) => w.on('console', (msg) => onConsole(msg.text())));
+    log(`  documents embed ${embedWorker ? 'in the embedding worker' : 'on the engine worker (?embedworker=0)'}`);
+    await page.goto(server.url + `/?device=wasm${embedWorker ? '' : '&embedworker=0'}`, { waitUntil: 'load' });
     // The seed corpus first (shipped vectors): the library lands on a settled app.
     await waitFor(page, `(s) => s.papers > 0 && s.phase === 'ready' && s.semanticReady`, 240_000);
     const base = (await statusOf(page)).papers;
@@ -288,6 +302,8 @@ export async function benchLibrary(n: number, opts: { log: (s: string) => void; 
       reload_semantic_ms: rSemantic,
       reload_semantic_tier: tier,
       load_avg: [load0, os.loadavg()[0]!],
+      embed_worker: embedWorker,
+      embed_worker_load_ms: workerLoadMs,
       note: `App build of ${builtAt.slice(0, 16).replace('T', ' ')} UTC (dist/), COOP/COEP, ?device=wasm; ${base} seed papers before the import; reload times from navigation start.${reloadState}`,
     };
   } finally {

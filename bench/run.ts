@@ -37,6 +37,8 @@ interface Config {
   librarySizes: number[];
   /** Seconds over which the full model's rate and the query latency are measured. */
   libraryWindowS: number;
+  /** Library section: documents in the embedding worker (true), on the engine worker (false), or both in turn. */
+  libraryEmbedWorker: boolean[];
 }
 
 const ALL_SECTIONS = ['embedding', 'query', 'static', 'index', 'ann-browser', 'startup', 'quality', 'map'];
@@ -67,8 +69,11 @@ function parseArgs(argv: string[]): Config {
         return found.id;
       })
     : MODELS.map((m) => m.id);
-  const unknown = argv.filter((a) => a.startsWith('--') && !/^--(quick|only=|models=|library)/.test(a));
-  if (unknown.length) throw new UsageError(`unknown option(s): ${unknown.join(' ')} (use --quick, --only=…, --models=…, --library N)`);
+  const ewArg = argv.find((a) => a.startsWith('--embedworker='))?.slice(14) ?? '1';
+  const libraryEmbedWorker = ewArg === 'both' ? [false, true] : ewArg === '0' ? [false] : ewArg === '1' ? [true] : undefined;
+  if (!libraryEmbedWorker) throw new UsageError(`--embedworker takes 0, 1 or both (got "${ewArg}")`);
+  const unknown = argv.filter((a) => a.startsWith('--') && !/^--(quick|only=|models=|library|embedworker=)/.test(a));
+  if (unknown.length) throw new UsageError(`unknown option(s): ${unknown.join(' ')} (use --quick, --only=…, --models=…, --library N, --embedworker=0|1|both)`);
   return {
     quick,
     partial: !!only || !!modelsArg,
@@ -89,6 +94,7 @@ function parseArgs(argv: string[]): Config {
     annSizes: quick ? [10_000] : [10_000, 50_000, 100_000],
     librarySizes,
     libraryWindowS: quick ? 30 : 60,
+    libraryEmbedWorker,
   };
 }
 
@@ -380,11 +386,13 @@ async function librarySection(cfg: Config, results: BenchResults) {
   const { benchLibrary } = await import('./library-bench.ts');
   results.library = [];
   for (const n of cfg.librarySizes) {
-    log(`library: ${n} papers`);
-    try {
-      results.library.push(await benchLibrary(n, { log, windowS: cfg.libraryWindowS }));
-    } catch (e) {
-      results.not_measured.push(`library ${n}: ${(e as Error).message.slice(0, 300)}`);
+    for (const embedWorker of cfg.libraryEmbedWorker) {
+      log(`library: ${n} papers`);
+      try {
+        results.library.push(await benchLibrary(n, { log, windowS: cfg.libraryWindowS, embedWorker }));
+      } catch (e) {
+        results.not_measured.push(`library ${n}${embedWorker ? '' : ' (embedworker=0)'}: ${(e as Error).message.slice(0, 300)}`);
+      }
     }
   }
 }

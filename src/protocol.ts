@@ -55,7 +55,7 @@ export type NoParams = Record<never, never>;
 
 /** Request name → (parameters) → result. */
 export interface EngineApi {
-  init(p: { baseUrl: string; modelId?: string; device?: DeviceChoice; useShipped?: boolean; expectStored?: boolean }): EngineStatus;
+  init(p: { baseUrl: string; modelId?: string; device?: DeviceChoice; useShipped?: boolean; expectStored?: boolean; embedWorker?: boolean }): EngineStatus;
   status(p: NoParams): EngineStatus;
   index(p: NoParams): EngineStatus;
   /** `k` defaults to the engine's DEFAULT_RESULTS. */

@@ -8,7 +8,8 @@
 import { AtlasError, EngineSession, toEngineError, type DeviceRequest } from '../src/core/engine/session.ts';
 import { openAppStore, DB_NAME } from '../src/browser/idb-store.ts';
 import { openLibraryChannel } from '../src/browser/library-channel.ts';
-import { loadEmbedder } from '../src/core/model/embedder.ts';
+import { loadEmbedder, type Embedder, type LoadOptions } from '../src/core/model/embedder.ts';
+import { RemoteDocumentEmbedder, splitEmbedder, type WorkerLike } from '../src/core/model/document-embedder.ts';
 import { loadStaticEmbedder } from '../src/core/model/static-embedder.ts';
 import { loadShippedVectors } from '../src/core/vectors/shipped.ts';
 import { handleImportPreview, handleImportCommit, handleExport } from './import-bridge.ts';
@@ -35,6 +36,37 @@ function emit(event: EngineEvent) {
 }
 
 let baseUrl = '/';
+/** Documents of the full model embed in a worker of their own (issue 15 #2); `?embedworker=0` turns it off. */
+let useEmbedWorker = true;
+
+/**
+ * The full model: the engine's instance answers questions, a second one in workers/embed.worker.ts
+ * embeds documents. The engine's instance needs one thread for a 12-token question; without the
+ * worker (flag off, or no Worker in this scope) it keeps today's thread count and does both.
+ */
+async function loadFullModel(opts: LoadOptions): Promise<Embedder> {
+  const withWorker = useEmbedWorker && typeof Worker !== 'undefined';
+  const local = await loadEmbedder({ ...opts, numThreads: withWorker ? 1 : opts.numThreads });
+  if (!withWorker) return local;
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL('./embed.worker.ts', import.meta.url), { type: 'module', name: 'atlas-embed' });
+  } catch (err) {
+    console.warn(`Documents embed on the search thread: the embedding worker did not start (${(err as Error).message})`);
+    return local;
+  }
+  const remote = new RemoteDocumentEmbedder(worker as unknown as WorkerLike, {
+    modelId: opts.modelId,
+    dtype: local.dtype,
+    device: local.device,
+    localModelPath: opts.localModelPath!,
+    wasmPaths: typeof opts.wasmPaths === 'string' ? opts.wasmPaths : undefined,
+    numThreads: opts.numThreads,
+  });
+  // Diagnostics (bench/library-bench.ts reads this line): what the second instance costs to start.
+  remote.ready.then(({ loadMs }) => console.info(`embedding worker ready: model loaded in ${Math.round(loadMs)} ms`), () => {});
+  return splitEmbedder(local, remote, (err) => console.warn(`Documents embed on the search thread: ${err.message}`));
+}
 
 async function withLock<T>(name: string, fn: () => Promise<T>, onWait: () => void): Promise<T> {
   const locks = (navigator as Navigator & { locks?: LockManager }).locks;
@@ -60,7 +92,7 @@ const session = new EngineSession({
   loadModel: (modelId: string, device: DeviceRequest, onProgress) =>
     isStaticModelId(modelId)
       ? loadStaticEmbedder({ modelId, localModelPath: new URL('models/', new URL(baseUrl, self.location.href)).href, onProgress })
-      : loadEmbedder({
+      : loadFullModel({
       modelId,
       dtype: APP_DTYPE,
       localModelPath: new URL('models/', new URL(baseUrl, self.location.href)).href,
@@ -93,6 +125,7 @@ function announced<T>(what: 'import' | 'delete' | 'clear', result: T, saved = tr
 const handlers: Handlers = {
   init: (r) => {
     baseUrl = r.baseUrl;
+    useEmbedWorker = r.embedWorker !== false;
     // The quick tier (static model) answers semantic questions until the full model covers every paper.
     return session.init({ modelId: r.modelId, device: r.device, useShipped: r.useShipped, expectStored: r.expectStored, quickModelId: DEFAULT_STATIC_MODEL_ID });
   },

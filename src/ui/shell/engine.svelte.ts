@@ -85,6 +85,7 @@ export class EngineState {
         device: url.device,
         modelId: url.model,
         useShipped: url.shipped,
+        embedWorker: url.embedWorker,
         expectStored: localStorage.getItem(INDEXED_FLAG) === '1',
       });
     } catch (e) {

@@ -2,7 +2,8 @@
  * The shareable part of the page state lives in the URL: `?q=` (the question), `&mode=`, the
  * filters `&from=` / `&to=` (years), `&author=`, `&venue=`, `&in=` (collections, comma-separated)
  * and `&sort=year`. Test/diagnostic switches: `device=wasm|webgpu` forces a backend; `shipped=0`
- * ignores the build's precomputed vectors; `model=<id>` picks the embedding model.
+ * ignores the build's precomputed vectors; `model=<id>` picks the embedding model; `embedworker=0`
+ * embeds documents on the engine's own model instance instead of the embedding worker.
  *
  * History: every committed search (Enter, a mode / filter / sort change, a recent question) is
  * its own history entry, so Back returns to the previous search instead of leaving the app.
@@ -18,6 +19,8 @@ export interface UrlState {
   mode?: SearchMode;
   device?: DeviceChoice;
   shipped?: boolean;
+  /** `embedworker=0`: documents embed on the engine's own model instance (issue 15 #2 off). */
+  embedWorker?: boolean;
   /** Model id to use (tests; normally the stored choice or the default). */
   model?: string;
   filters: SearchFilters;
@@ -62,6 +65,7 @@ export function readUrlState(search: string): UrlState {
     mode: mode && MODES.includes(mode) ? mode : undefined,
     device: device && DEVICES.includes(device) ? device : undefined,
     shipped: shipped === null ? undefined : shipped !== '0',
+    embedWorker: p.get('embedworker') === null ? undefined : p.get('embedworker') !== '0',
     model: p.get('model') ?? undefined,
     filters,
     scope: (p.get('in') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
