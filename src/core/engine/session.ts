@@ -31,6 +31,7 @@ import { validateFilters, type SearchFilters } from '../search/filters.ts';
 import { Indexer } from './indexer.ts';
 import { SpaceIndexer, type SpaceDeps, type SpaceRole } from './space-indexer.ts';
 import { collectionOf, Library, paperTextHash, SEED_COLLECTION, type BundleVectors } from './library.ts';
+import { LexicalCache } from './lexical-cache.ts';
 import { ModelSlot, type DeviceRequest, type LoadModel } from './model-slot.ts';
 import { NoticeBoard } from './notices.ts';
 import { ReadingList } from './reading-list.ts';
@@ -133,6 +134,8 @@ export class EngineSession {
   private readonly primary: SpaceIndexer;
   private readonly spaceDeps: SpaceDeps;
   private engine: SearchEngine;
+  /** Saves / loads the lexical index snapshot, so a reload does not re-tokenize every paper. */
+  private readonly lexical: LexicalCache;
   private readonly maps: MapService;
   private started = false;
   private readonly now: () => number;
@@ -145,6 +148,7 @@ export class EngineSession {
     this.reading = new ReadingList(this.storage, () => this.library.papers);
     this.slot = new ModelSlot(DEFAULT_MODEL_ID, deps.loadModel, this.notices, (e) => deps.emit(e), () => this.emitStatus());
     this.engine = this.newEngine();
+    this.lexical = new LexicalCache(() => this.storage.store, () => this.engine);
     this.indexer = new Indexer(
       { withLock: deps.withLock, changed: () => this.emitStatus(), ended: () => deps.emit({ kind: 'idle' }) },
       this.storage,
@@ -291,7 +295,7 @@ export class EngineSession {
 
   private async loadPapers(expectStored: boolean) {
     await this.library.load(await this.deps.seedText(), expectStored);
-    this.engine.setPapers(this.library.list());
+    await this.lexical.restore(this.library.list());
   }
 
   // ---------------------------------------------------------------- indexing
@@ -304,6 +308,12 @@ export class EngineSession {
   /** Waits until any running indexing has finished (tests, export). */
   idle(): Promise<void> {
     return this.indexer.idle();
+  }
+
+  /** Writes the lexical index snapshot now instead of after the debounce (tests, bench). */
+  saveLexicalIndex(): Promise<boolean> {
+    this.lexical.cancel();
+    return this.lexical.saveNow();
   }
 
   cancel(): boolean {
@@ -506,6 +516,7 @@ export class EngineSession {
       }
     });
     this.deps.emit({ kind: 'import', phase: 'indexing', done: total, total });
+    this.lexical.changed();
     if (bundle) await this.indexer.adoptBundle(papers, bundle);
     this.indexer.updateReady();
     this.emitStatus();
@@ -524,6 +535,7 @@ export class EngineSession {
     this.engine.removePapers(removed);
     for (const s of this.indexer.all) s.dropFromMemory(removed);
     this.engine.addPapers(added);
+    this.lexical.changed();
     this.indexer.updateReady();
     const parts = [added.length ? `${added.length} paper(s) added` : '', removed.length ? `${removed.length} removed` : ''].filter(Boolean).join(', ');
     this.notices.add('info', `The library was changed in another tab: ${parts}.`);
@@ -538,6 +550,7 @@ export class EngineSession {
     await this.indexer.forget(present);
     // Removed at once from lexical, vector and related results; the graph is rebuilt lazily on next load.
     this.engine.removePapers(present);
+    this.lexical.changed();
     this.indexer.updateReady();
     this.emitStatus();
     return present.length;
@@ -580,6 +593,7 @@ export class EngineSession {
   async clear(): Promise<EngineStatus> {
     this.cancel();
     await this.idle();
+    this.lexical.cancel();
     await this.storage.safe((s) => s.clear(), undefined);
     this.reading.reset();
     for (const s of this.indexer.all) s.reset();

@@ -11,7 +11,7 @@
  * changed silently. Papers without a vector yet (embedding in progress) still take part in hybrid
  * ranking through their lexical score.
  */
-import { Bm25Index, type Bm25Options } from './bm25.ts';
+import { Bm25Index, type Bm25Options, type Bm25Parts } from './bm25.ts';
 import { bestSentence as pickSentence, type BestSentence, type SentenceMeaning, type TermStats } from './best-sentence.ts';
 import { splitSentences } from '../text/sentences.ts';
 import { DEFAULT_FUSION, fuse, type FusionOptions } from './fusion.ts';
@@ -23,7 +23,7 @@ import { formatAuthor, readAuthors } from '../library/authors.ts';
 import { paperFilter, type SearchFilters } from './filters.ts';
 
 /** Author names as one text for the lexical index (legacy string[] authors are read too). */
-function authorText(p: Paper): string {
+export function authorText(p: Paper): string {
   return (readAuthors(p.authors) ?? []).map(formatAuthor).join('; ');
 }
 
@@ -101,6 +101,49 @@ export class SearchEngine {
       }
       this.papers[label] = p;
       this.bm25.add(label, { title: p.title, body: p.abstract, authors: authorText(p) });
+    }
+  }
+
+  /** Options of the lexical index (a snapshot made under other options is not used). */
+  get lexicalOptions(): Required<Bm25Options> {
+    return this.bm25.opts;
+  }
+
+  /**
+   * The lexical index with the paper of each document (labels renumbered 0..n-1, document i is
+   * paper ids[i]) — what a snapshot stores (engine/lexical-cache.ts).
+   */
+  lexicalParts(): { parts: Bm25Parts; ids: string[] } {
+    const parts = this.bm25.parts();
+    const ids = Array.from(parts.labels, (l) => this.papers[l]!.id);
+    parts.labels = Int32Array.from(ids, (_, i) => i);
+    return { parts, ids };
+  }
+
+  /**
+   * setPapers with a ready lexical index instead of re-tokenizing: `papers` must be exactly the
+   * papers of `ids` (the caller checked the fingerprint). Throws — leaving the engine empty, to be
+   * filled by setPapers — when a paper is missing or the parts are damaged.
+   */
+  setPapersIndexed(papers: Paper[], index: { parts: Bm25Parts; ids: string[] }): void {
+    this.papers = [];
+    this.labelOf.clear();
+    this.bm25.clear();
+    const byId = new Map(papers.map((p) => [p.id, p]));
+    if (byId.size !== index.ids.length || index.parts.labels.length !== index.ids.length) throw new Error('lexical index: other papers');
+    try {
+      index.ids.forEach((id, i) => {
+        const p = byId.get(id);
+        if (!p || this.labelOf.has(id) || index.parts.labels[i] !== i) throw new Error('lexical index: other papers');
+        this.labelOf.set(id, i);
+        this.papers[i] = p;
+      });
+      this.bm25.load(index.parts);
+    } catch (e) {
+      this.papers = [];
+      this.labelOf.clear();
+      this.bm25.clear();
+      throw e;
     }
   }
 

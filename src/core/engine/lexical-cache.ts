@@ -1,0 +1,112 @@
+/**
+ * When the lexical index is saved to and loaded from the store (issue 15 #6): building BM25 over
+ * 100k abstracts costs ~17 s in a browser, reading its snapshot a fraction of that.
+ *
+ * - restore(): on load, a snapshot is used only if it decodes cleanly (bm25-snapshot.ts), was made
+ *   under the same tokenizer/scoring options, and its fingerprint equals that of the papers now in
+ *   the library (ids + text hashes + author text, in the snapshot's order). Anything else — stale,
+ *   damaged, foreign, unreadable store — is ignored and the index rebuilt, never trusted; a save
+ *   is then scheduled.
+ * - changed(): after an import / delete / another tab's change, a save runs `delayMs` after the
+ *   LAST change (debounced), never on the hot path of an import.
+ * - A failing save (quota, lost database) is logged and forgotten: search never depends on it, and
+ *   a snapshot that was not replaced is stale and so ignored on the next load.
+ */
+import type { SearchEngine } from '../search/engine.ts';
+import { authorText } from '../search/engine.ts';
+import { decodeLexicalSnapshot, encodeLexicalSnapshot } from '../search/bm25-snapshot.ts';
+import { fnv1a64 } from '../library/ids.ts';
+import { paperTextHash } from './library.ts';
+import type { Store } from '../store/store.ts';
+import type { Paper } from '../types.ts';
+
+export const LEXICAL_BLOB = 'lexical-index';
+export const LEXICAL_SAVE_DELAY_MS = 3000;
+
+/** Hash of what the lexical index reads from each paper, in the given order. */
+export function lexicalFingerprint(papers: readonly Paper[]): string {
+  const rows: string[] = new Array(papers.length);
+  for (let i = 0; i < papers.length; i++) {
+    const p = papers[i]!;
+    rows[i] = `${p.id}\u0000${paperTextHash(p)}\u0000${authorText(p)}`;
+  }
+  return `${papers.length}:${fnv1a64(rows.join('\n'))}`;
+}
+
+const sameOptions = (a: object, b: object) => JSON.stringify(a, Object.keys(a).sort()) === JSON.stringify(b, Object.keys(b).sort());
+
+export type RestoreResult = 'snapshot' | 'built';
+
+export class LexicalCache {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Saves done (tests, diagnostics). */
+  saves = 0;
+
+  constructor(
+    private readonly store: () => Store,
+    private readonly engine: () => SearchEngine,
+    private readonly delayMs = LEXICAL_SAVE_DELAY_MS,
+  ) {}
+
+  /** Fills the engine with `papers`: from the stored snapshot when it fits them, else by building. */
+  async restore(papers: Paper[]): Promise<RestoreResult> {
+    const engine = this.engine();
+    if (papers.length) {
+      try {
+        const bytes = await this.store().getBlob(LEXICAL_BLOB);
+        if (bytes) {
+          const snap = decodeLexicalSnapshot(bytes);
+          if (sameOptions(snap.parts.opts, engine.lexicalOptions)) {
+            const byId = new Map(papers.map((p) => [p.id, p]));
+            const ordered = snap.ids.map((id) => byId.get(id));
+            if (snap.ids.length === papers.length && ordered.every((p) => p) && lexicalFingerprint(ordered as Paper[]) === snap.fingerprint) {
+              engine.setPapersIndexed(papers, snap);
+              return 'snapshot';
+            }
+          }
+        }
+      } catch (e) {
+        // Damaged bytes or an unreadable store: rebuild below.
+        console.warn('lexical index snapshot ignored:', (e as Error)?.message ?? e);
+      }
+    }
+    engine.setPapers(papers);
+    if (papers.length) this.changed();
+    return 'built';
+  }
+
+  /** The papers changed: save once they have been quiet for `delayMs`. */
+  changed(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.saveNow();
+    }, this.delayMs);
+  }
+
+  /** Writes the snapshot now (also what the debounce calls). Never throws. */
+  async saveNow(): Promise<boolean> {
+    try {
+      const engine = this.engine();
+      const { parts, ids } = engine.lexicalParts();
+      const papers = ids.map((id) => engine.getPaper(id)!);
+      const bytes = encodeLexicalSnapshot({ parts, ids, fingerprint: lexicalFingerprint(papers) });
+      await this.store().putBlob(LEXICAL_BLOB, bytes);
+      this.saves++;
+      return true;
+    } catch (e) {
+      console.warn('lexical index snapshot not saved:', (e as Error)?.message ?? e);
+      return false;
+    }
+  }
+
+  /** Forget a pending save (session cleared or closing). */
+  cancel(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  get pending(): boolean {
+    return this.timer !== undefined;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Lexical index snapshot (issue 15 #6): round trip gives identical results; a snapshot of other
+ * papers (add / delete / edit), damaged bytes or other options is ignored and the index rebuilt;
+ * a session reload over (fake) IndexedDB loads the snapshot instead of re-tokenizing.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { Bm25Index } from '../../src/core/search/bm25.ts';
+import { decodeLexicalSnapshot, encodeLexicalSnapshot, SnapshotError } from '../../src/core/search/bm25-snapshot.ts';
+import { SearchEngine } from '../../src/core/search/engine.ts';
+import { LexicalCache, LEXICAL_BLOB } from '../../src/core/engine/lexical-cache.ts';
+import { EngineSession, type SessionDeps } from '../../src/core/engine/session.ts';
+import { MemoryStore } from '../../src/core/store/store.ts';
+import { openIdbStore } from '../../src/browser/idb-store.ts';
+import { loadSeedPapers } from '../../bench/lib/seed.ts';
+import type { EmbeddingModel, Paper } from '../../src/core/types.ts';
+
+const papers = loadSeedPapers();
+const QUERIES = ['masked autoencoders', 'contrastive learning of visual representations', 'video transformer', 'language model pretraining'];
+const lex = async (e: SearchEngine, q: string) => (await e.search(q, { mode: 'lexical', k: 50, sentences: false })).map((h) => [h.paper.id, h.score]);
+
+async function results(e: SearchEngine) {
+  const out = [];
+  for (const q of QUERIES) out.push(await lex(e, q));
+  return out;
+}
+
+function cacheOver(store: MemoryStore) {
+  const engine = { current: new SearchEngine() };
+  return { engine, cache: new LexicalCache(() => store, () => engine.current, 10_000_000) };
+}
+
+describe('lexical index snapshot', () => {
+  it('round trip: the loaded index gives the same hits and scores, without tokenizing', async () => {
+    const store = new MemoryStore();
+    const a = cacheOver(store);
+    expect(await a.cache.restore(papers)).toBe('built');
+    a.cache.cancel();
+    expect(await a.cache.saveNow()).toBe(true);
+    const b = cacheOver(store);
+    const add = vi.spyOn(Bm25Index.prototype, 'add');
+    expect(await b.cache.restore(papers)).toBe('snapshot');
+    expect(add).not.toHaveBeenCalled();
+    add.mockRestore();
+    expect(await results(b.engine.current)).toEqual(await results(a.engine.current));
+    expect(b.engine.current.paperCount).toBe(papers.length);
+  });
+
+  it('a snapshot of other papers (added, deleted, edited) is ignored and the index rebuilt', async () => {
+    const store = new MemoryStore();
+    const a = cacheOver(store);
+    await a.cache.restore(papers);
+    a.cache.cancel();
+    await a.cache.saveNow();
+    const edited = papers.map((p, i) => (i === 5 ? { ...p, abstract: p.abstract + ' Zebrafish.' } : p));
+    const authorEdit = papers.map((p, i) => (i === 7 ? { ...p, authors: [{ family: 'Zzyzx', given: 'Q' }] } : p)) as Paper[];
+    const extra: Paper = { id: 'pnew', title: 'A new paper', abstract: 'About zebrafish.' };
+    for (const now of [papers.slice(1), [...papers, extra], edited, authorEdit]) {
+      const b = cacheOver(store);
+      expect(await b.cache.restore(now)).toBe('built');
+      b.cache.cancel();
+      const fresh = new SearchEngine();
+      fresh.setPapers(now);
+      expect(await results(b.engine.current)).toEqual(await results(fresh));
+    }
+  });
+
+  it('damaged, truncated or foreign snapshots are rebuilt without throwing', async () => {
+    const store = new MemoryStore();
+    const a = cacheOver(store);
+    await a.cache.restore(papers);
+    a.cache.cancel();
+    await a.cache.saveNow();
+    const good = (await store.getBlob(LEXICAL_BLOB))!;
+    expect(() => decodeLexicalSnapshot(good)).not.toThrow();
+    const flipped = good.slice();
+    flipped[Math.floor(flipped.length / 2)]! ^= 0x40;
+    expect(() => decodeLexicalSnapshot(flipped)).toThrow(SnapshotError);
+    for (const bad of [flipped, good.slice(0, good.length - 9), new Uint8Array([1, 2, 3]), new TextEncoder().encode('x'.repeat(100))]) {
+      await store.putBlob(LEXICAL_BLOB, bad);
+      const b = cacheOver(store);
+      expect(await b.cache.restore(papers)).toBe('built');
+      b.cache.cancel();
+      expect(await results(b.engine.current)).toEqual(await results(a.engine.current));
+    }
+    // Other options (titleWeight 1): the snapshot decodes but is not used.
+    await store.putBlob(LEXICAL_BLOB, good);
+    const other = { current: new SearchEngine({ bm25: { titleWeight: 1 } }) };
+    const c = new LexicalCache(() => store, () => other.current, 10_000_000);
+    expect(await c.restore(papers)).toBe('built');
+    c.cancel();
+    // A failing save does not throw.
+    const broken = new MemoryStore();
+    broken.putBlob = async () => {
+      throw new Error('QuotaExceededError');
+    };
+    expect(await new LexicalCache(() => broken, () => a.engine.current).saveNow()).toBe(false);
+    expect(encodeLexicalSnapshot).toBeTypeOf('function');
+  });
+
+  it('session reload over IndexedDB (fake) loads the snapshot instead of rebuilding', async () => {
+    const name = `lex-${Date.now()}`;
+    const model: EmbeddingModel = undefined as unknown as EmbeddingModel;
+    const deps = (): SessionDeps => ({
+      openStore: async () => openIdbStore(name),
+      loadModel: async () => model,
+      seedText: () => 'Get trending papers in your email inbox once a day!\nGet trending papers in your email inbox!\n' + papers.slice(0, 30).map((p) => `${p.title}\n${p.abstract}`).join('\n'),
+      emit: () => {},
+    });
+    const a = new EngineSession(deps());
+    await a.init({ autoIndex: false });
+    const before = (await a.search('masked autoencoders', 'lexical')).hits.map((h) => [h.paper.id, h.score]);
+    expect(await a.saveLexicalIndex()).toBe(true);
+    const add = vi.spyOn(Bm25Index.prototype, 'add');
+    const b = new EngineSession(deps());
+    await b.init({ autoIndex: false });
+    expect(add).not.toHaveBeenCalled();
+    add.mockRestore();
+    expect((await b.search('masked autoencoders', 'lexical')).hits.map((h) => [h.paper.id, h.score])).toEqual(before);
+    expect(before.length).toBeGreaterThan(0);
+  });
+});
