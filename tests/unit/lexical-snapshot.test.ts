@@ -119,3 +119,31 @@ describe('lexical index snapshot', () => {
     expect(before.length).toBeGreaterThan(0);
   });
 });
+
+describe('a question asked while init is still loading the papers', () => {
+  it('waits for the keyword index instead of answering from an empty one', async () => {
+    const { EngineSession } = await import('../../src/core/engine/session.ts');
+    const { MemoryStore } = await import('../../src/core/store/store.ts');
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const lines = ['Get trending papers in your email inbox once a day!', 'Get trending papers in your email inbox!', 'SubscribeKelp forests under warming seas', 'We survey kelp forests and their decline as seas warm.'];
+    const s = new EngineSession({
+      openStore: async () => ({ store: new MemoryStore() }),
+      loadModel: async () => {
+        throw new Error('no model here');
+      },
+      // The papers arrive late: the question below is sent before they are in.
+      seedText: async () => {
+        await gate;
+        return lines.join('\n');
+      },
+      emit: () => {},
+    });
+    const init = s.init({ autoIndex: false });
+    const early = s.search('kelp forests', 'lexical');
+    await new Promise((r) => setTimeout(r, 10));
+    release();
+    await init;
+    expect((await early).hits.map((h) => h.paper.title)).toEqual(['Kelp forests under warming seas']);
+  });
+});

@@ -138,10 +138,19 @@ export class EngineSession {
   private readonly lexical: LexicalCache;
   private readonly maps: MapService;
   private started = false;
+  /**
+   * Settles when init has loaded the papers into the keyword index (or failed). A question that
+   * arrives earlier (the page may ask before init's reply, e.g. a ?q= URL on a loaded machine) waits
+   * for it instead of searching an empty index: loading includes an await on the lexical snapshot,
+   * and a search in that window answered "no results" on a first visit.
+   */
+  private papersLoaded: Promise<void>;
+  private markPapersLoaded!: () => void;
   private readonly now: () => number;
 
   constructor(private readonly deps: SessionDeps) {
     this.now = deps.now ?? (() => Date.now());
+    this.papersLoaded = new Promise<void>((r) => (this.markPapersLoaded = r));
     this.notices = new NoticeBoard(() => this.emitStatus());
     this.storage = new StorageGuard(deps, this.notices);
     this.library = new Library(this.storage, this.notices);
@@ -268,6 +277,14 @@ export class EngineSession {
 
   /** Opens storage, loads (or seeds) papers so lexical search works, then indexes in the background. */
   async init(opts: InitOptions = {}): Promise<EngineStatus> {
+    try {
+      return await this.initOnce(opts);
+    } finally {
+      this.markPapersLoaded();
+    }
+  }
+
+  private async initOnce(opts: InitOptions): Promise<EngineStatus> {
     this.slot.device = opts.device ?? 'auto';
     for (const s of this.indexer.all) s.useShipped = opts.useShipped ?? true;
     await this.storage.open();
@@ -409,6 +426,7 @@ export class EngineSession {
   // ---------------------------------------------------------------- queries
 
   async search(question: string, mode: SearchMode, options: SessionSearchOptions = {}): Promise<SearchResult> {
+    await this.papersLoaded;
     const { k = DEFAULT_RESULTS, collections, ids } = options;
     let filters: SearchFilters | undefined;
     try {
