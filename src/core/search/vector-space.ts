@@ -223,20 +223,12 @@ export class VectorSpace {
    */
   dispose(): void {
     this.disposed = true;
-    this.generation++;
-    this.ids = [];
-    this.labelOf.clear();
-    this.rows = [];
-    this.removed.clear();
-    this.tail = new ExactIndex(this.identity.dims);
-    this.graph = null;
-    this.covered = 0;
-    this.building = null;
+    this.forgetRows();
     this.queryCache.clear();
   }
 
   /** Forgets every row and any graph (a running builder stops at its next slice). */
-  private replaceRows(paperIds: string[], vectors: Float32Array): void {
+  private forgetRows(): void {
     this.generation++;
     this.ids = [];
     this.labelOf.clear();
@@ -247,6 +239,11 @@ export class VectorSpace {
     this.covered = 0;
     this.building = null;
     this.buildError = null;
+  }
+
+  /** Replaces every row (see forgetRows). */
+  private replaceRows(paperIds: string[], vectors: Float32Array): void {
+    this.forgetRows();
     this.appendRows(paperIds, vectors);
   }
 
