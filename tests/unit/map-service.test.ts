@@ -86,6 +86,23 @@ async function ready(s: EngineSession) {
   await s.idle();
 }
 
+/** The seed's layout built the way scripts/precompute-map.ts does, from the same papers. */
+async function shippedMapOfSeed(): Promise<{ shipped: PaperMap; identity: ReturnType<typeof transformerIdentity> }> {
+  const probe = setup();
+  await probe.session.init({ modelId: MODEL_ID, autoIndex: false });
+  const papers = probe.session.getPapers();
+  const identity = transformerIdentity(getModel(MODEL_ID), APP_DTYPE);
+  const vectors = new Float32Array(papers.length * DIMS);
+  papers.forEach((p, i) => vectors.set(vec(`${p.title}\n${p.abstract}`), i * DIMS));
+  const shipped = await buildMap({
+    vectorIdentity: vectorKey(identity),
+    papers: papers.map((p) => ({ id: p.id, textHash: paperTextHash(p), title: p.title, abstract: p.abstract })),
+    vectors,
+    dims: DIMS,
+  });
+  return { shipped, identity };
+}
+
 describe('map request', () => {
   it('lays out once in the layout runner with progress, then serves the stored layout, also after a reload', async () => {
     const a = setup();
@@ -180,19 +197,7 @@ describe('map request', () => {
   });
 
   it('uses the shipped layout under an equal key before the model has loaded', async () => {
-    // Build "the shipped map" the way scripts/precompute-map.ts does, from the same papers.
-    const probe = setup();
-    await probe.session.init({ modelId: MODEL_ID, autoIndex: false });
-    const papers = probe.session.getPapers();
-    const identity = transformerIdentity(getModel(MODEL_ID), APP_DTYPE);
-    const vectors = new Float32Array(papers.length * DIMS);
-    papers.forEach((p, i) => vectors.set(vec(`${p.title}\n${p.abstract}`), i * DIMS));
-    const shipped = await buildMap({
-      vectorIdentity: vectorKey(identity),
-      papers: papers.map((p) => ({ id: p.id, textHash: paperTextHash(p), title: p.title, abstract: p.abstract })),
-      vectors,
-      dims: DIMS,
-    });
+    const { shipped, identity } = await shippedMapOfSeed();
     const asked: string[] = [];
     const a = setup(new MemoryStore(), {
       loadShippedMap: async (k) => {
@@ -206,6 +211,48 @@ describe('map request', () => {
     expect(a.layouts.count).toBe(0);
     expect(asked).toEqual([vectorKey(identity)]);
     expect(m.map.coords).toBe(shipped.coords);
+  });
+
+  it('a map asked for while init still reads the papers is the whole library, and papers added later are placed on it', async () => {
+    // CI (map e2e): the page asked before the papers were read, got a map of nothing, stored it, and
+    // every later map was laid out from scratch instead of placed on the shipped one.
+    const { shipped, identity } = await shippedMapOfSeed();
+    const a = setup(new MemoryStore(), { loadShippedMap: async (k) => (k === vectorKey(identity) ? shipped : undefined) });
+    const init = a.session.init({ modelId: MODEL_ID });
+    const early = await a.session.map();
+    expect(early.source).toBe('shipped');
+    expect(early.map.ids.length).toBe(32);
+    await init;
+    await a.session.idle();
+    await a.session.addPapers([newPaper(1, 'galaxy telescope stars'), newPaper(2, 'soil crops irrigation')]);
+    await a.session.idle();
+    const after = await a.session.map();
+    expect(after.source).toBe('placed');
+    expect(after.placed).toBe(2);
+    expect(after.map.ids.length).toBe(34);
+    expect(a.layouts.count).toBe(0);
+  });
+
+  it('places on the shipped layout when the stored one holds fewer of the current papers', async () => {
+    const { shipped, identity } = await shippedMapOfSeed();
+    const store = new MemoryStore();
+    const a = setup(store, { loadShippedMap: async (k) => (k === vectorKey(identity) ? shipped : undefined) });
+    await ready(a.session);
+    await a.session.addPapers(Array.from({ length: 3 }, (_, i) => newPaper(i, TOPICS[i % 4]!)));
+    await a.session.idle();
+    // A stored layout of the three added papers only (as a map of one collection would be, or an
+    // older version's partial map under the library's slot).
+    const mine = await a.session.map({ collections: ['mine'] });
+    const slot = MapService.slot(vectorKey(identity));
+    await store.setMeta(slot, await store.getMeta(MapService.slot(vectorKey(identity), ['mine'])));
+    expect(mine.map.ids.length).toBe(3);
+    const b = setup(store, { loadShippedMap: async (k) => (k === vectorKey(identity) ? shipped : undefined) });
+    await ready(b.session);
+    const m = await b.session.map();
+    expect(m.source).toBe('placed');
+    expect(m.placed).toBe(3);
+    expect(m.map.ids.length).toBe(35);
+    expect(b.layouts.count).toBe(0);
   });
 
   it('says "not ready" (and lays out nothing) while no paper has a vector and nothing shipped fits', async () => {

@@ -163,15 +163,23 @@ export class MapService {
 
     let map: PaperMap | undefined;
     let source: MapResult['source'] = 'computed';
-    const base = stored ? { map: stored.map, hashes: stored.hashes } : shipped ? { map: shipped, hashes: undefined } : undefined;
-    if (base) {
-      const want = new Map(rows.map((r) => [r.id, r]));
-      // Shipped maps carry no per-row hashes: their rows are the bundled seed papers, whose text
-      // only changes with a new build (which ships a new map under a new key).
-      const kept = base.map.ids.flatMap((id, i) => {
+    const want = new Map(rows.map((r) => [r.id, r]));
+    // Rows of a base layout that are still current. Shipped maps carry no per-row hashes: their rows
+    // are the bundled seed papers, whose text only changes with a new build (which ships a new map
+    // under a new key).
+    const keptOf = (b: { map: PaperMap; hashes?: string[] }) =>
+      b.map.ids.flatMap((id, i) => {
         const r = want.get(id);
-        return r && (!base.hashes || base.hashes[i] === r.textHash) ? [r] : [];
+        return r && (!b.hashes || b.hashes[i] === r.textHash) ? [r] : [];
       });
+    // The base that keeps the most current rows: the stored layout normally, but the shipped one when
+    // the stored layout holds fewer of today's papers (e.g. it was made of a part of the library).
+    const candidates = [stored && { map: stored.map, hashes: stored.hashes }, shipped && { map: shipped, hashes: undefined }]
+      .filter((b): b is { map: PaperMap; hashes: string[] | undefined } => !!b)
+      .map((b) => ({ ...b, kept: keptOf(b) }));
+    const base = candidates.reduce<(typeof candidates)[number] | undefined>((best, b) => (!best || b.kept.length > best.kept.length ? b : best), undefined);
+    if (base) {
+      const kept = base.kept;
       const keptIds = new Set(kept.map((r) => r.id));
       const added = rows.filter((r) => !keptIds.has(r.id));
       // Mostly new papers: placing them inside the old picture would hide their structure.
@@ -191,7 +199,8 @@ export class MapService {
     const byRow = new Map(rows.map((r) => [r.id, r.textHash]));
     const rec: StoredMap = { map, hashes: map.ids.map((id) => byRow.get(id)!) };
     this.memo.set(slot, rec);
-    await this.deps.storage.safe((s) => s.setMeta(slot, rec), undefined);
+    // An empty map is not worth a record (and must never become the base of the next one).
+    if (map.ids.length) await this.deps.storage.safe((s) => s.setMeta(slot, rec), undefined);
     return finish(map, source);
   }
 

@@ -493,7 +493,10 @@ export class EngineSession {
   }
 
   /** The map of these collections (map-service.ts: shipped, stored, placed or laid out now). */
-  map(req: MapRequest = {}): Promise<MapResult> {
+  async map(req: MapRequest = {}): Promise<MapResult> {
+    // Like search: a map asked for while init still reads the papers would be a map of nothing,
+    // and it used to be stored as the base later maps are placed on (so they were all laid out anew).
+    await this.papersLoaded;
     return this.maps.get(req);
   }
 
