@@ -28,6 +28,7 @@ import { MemoryStore, type Store, type StoredVector } from '../core/store/store.
 import type { Paper } from '../core/types.ts';
 import { MODELS } from '../core/model/registry.ts';
 import { transformerIdentity, vectorKey, type VectorKey } from '../core/vectors/identity.ts';
+import { counted } from '../core/util/count.ts';
 
 export const DB_NAME = 'abstract-atlas';
 /**
@@ -219,7 +220,7 @@ async function readNewerDatabase(name: string): Promise<OpenedAppStore> {
     store: mem,
     readOnly:
       `This library was saved by a newer version of Abstract Atlas (database version ${version}; this version reads up to ${SCHEMA_VERSION}). ` +
-      `It was left untouched: its ${user} paper(s) are shown here, in memory, and nothing changed in this tab is kept. ` +
+      `It was left untouched: its ${counted(user, 'paper')} ${user === 1 ? 'is' : 'are'} shown here, in memory, and nothing changed in this tab is kept. ` +
       'Export a collection to keep a copy, or open the newer version of the app again.',
   };
 }

@@ -255,7 +255,7 @@ describe('browser app (WASM)', () => {
     await page.getByTestId('import-file').setInputFiles(file);
     const preview = page.getByTestId('import-preview');
     await preview.waitFor();
-    expect(await preview.innerText()).toMatch(/3 paper\(s\) readable/);
+    expect(await preview.innerText()).toMatch(/3 papers readable/);
     await page.getByTestId('import-collection').fill('reading');
     await screenshot(page, '06-import-preview');
     await page.getByTestId('import-commit').click();

@@ -197,7 +197,7 @@ describe('#3 site data cleared while the tab is open', () => {
 
     await importFile(page, 'after-clear.bib', bibOf(20, 'ac'), 'after-clear');
     const flash = page.locator('p.flash');
-    await expect.poll(() => flash.innerText(), { timeout: 30_000 }).toMatch(/Added 20 paper\(s\) to “after-clear” — NOT saved\. Browser storage is not available in this tab any more: the 20 paper\(s\) are searchable here but will not persist after a reload\./);
+    await expect.poll(() => flash.innerText(), { timeout: 30_000 }).toMatch(/Added 20 papers to “after-clear” — NOT saved\. Browser storage is not available in this tab any more: the 20 papers are searchable here but will not persist after a reload\./);
     const notices = (await engineStatus(page)).notices.map((n) => n.message);
     expect(notices.join('\n')).toMatch(/^Browser storage was closed under this tab/m);
     expect(notices.join('\n')).not.toMatch(/Storage error|AbortError|Unexpected error/);
@@ -233,7 +233,7 @@ describe('#6 two tabs: an import in one appears in the other', () => {
     await expect.poll(async () => (await engineStatus(other)).papers, { timeout: 60_000 }).toBe(s0.papers + 12);
     const st = await engineStatus(other);
     expect(st.collections.map((c) => [c.id, c.size])).toContainEqual(['tidal', 12]);
-    expect(st.notices.map((n) => n.message)).toContain('The library was changed in another tab: 12 paper(s) added.');
+    expect(st.notices.map((n) => n.message)).toContain('The library was changed in another tab: 12 papers added.');
     const hits = await ask(other, 'anemones and barnacles tidal pool', 'lexical', 3);
     expect(hits.length).toBe(3);
 
@@ -304,7 +304,7 @@ describe('#7 a 25k-entry BibTeX import does not freeze the page', () => {
     // What keeps the page responsive: 200 rows drawn (flagged first), every paper still imported.
     expect(await page.getByTestId('import-paper').count()).toBe(200);
     expect(await page.getByTestId('import-more').innerText()).toMatch(/Showing 200 of 25,000 papers \(flagged ones first\); the other 24,800 are imported as well\./);
-    expect(await page.getByTestId('import-commit').innerText()).toMatch(/Import 25,000 paper\(s\)/);
+    expect(await page.getByTestId('import-commit').innerText()).toMatch(/Import 25,000 papers/);
     await page.getByTestId('import-collection').fill('large');
     await page.getByTestId('import-commit').click();
     marks.clicked = await now();
@@ -342,7 +342,7 @@ describe('#7 a 25k-entry BibTeX import does not freeze the page', () => {
     await page.getByTestId('import-file').setInputFiles(file);
     await page.getByTestId('import-preview').waitFor({ timeout: 600_000 });
     expect(await page.getByTestId('import-paper').count()).toBe(200);
-    expect(await page.getByTestId('import-commit').innerText()).toMatch(/Import 100,000 paper\(s\)/);
+    expect(await page.getByTestId('import-commit').innerText()).toMatch(/Import 100,000 papers/);
     await page.waitForTimeout(2000);
     const observed = await longTasksSince(page, t0);
     expect(observed, 'longtask observer').not.toBeNull();

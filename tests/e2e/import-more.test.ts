@@ -80,7 +80,7 @@ describe('imports (more paths)', () => {
     await preview.waitFor({ timeout: 60_000 });
     const text = await preview.innerText();
     expect(text).toContain('field-notes.csv');
-    expect(text).toMatch(/\(csv\): 2 paper\(s\) readable/);
+    expect(text).toMatch(/\(csv\): 2 papers readable/);
     await commitAs('dropped');
     await waitForStatus(page, (x) => x.papers === before + 2, 60_000, 'dropped papers stored');
     const st = await engineStatus(page);
@@ -98,7 +98,7 @@ describe('imports (more paths)', () => {
     await page.getByRole('button', { name: 'Read pasted text' }).click();
     const preview = page.getByTestId('import-preview');
     await preview.waitFor({ timeout: 60_000 });
-    expect(await preview.innerText()).toMatch(/\(ris\): 2 paper\(s\) readable/);
+    expect(await preview.innerText()).toMatch(/\(ris\): 2 papers readable/);
     await expect.poll(() => preview.locator('ul.papers li').allInnerTexts()).toEqual([
       expect.stringContaining('Tidal Turbine Noise and Harbour Porpoise Echolocation'),
       expect.stringContaining('Mycorrhizal Networks Under Drought in Beech Saplings'),
@@ -144,7 +144,7 @@ describe('imports (more paths)', () => {
     expect(await page.evaluate(() => (window as unknown as { __importOrder: string[] }).__importOrder)).toEqual(['search-while-reading', 'preview']);
 
     const preview = page.getByTestId('import-preview');
-    expect(await preview.innerText()).toMatch(/\(bibtex\): 3,000 paper\(s\) readable/);
+    expect(await preview.innerText()).toMatch(/\(bibtex\): 3,000 papers readable/);
     // LaTeX was turned into text.
     await expect.poll(() => preview.locator('ul.papers li').first().innerText()).toContain('Studö number 0 of Grébner bases in àlgebra');
     await screenshot(page, 'import-more-after-big-parse');
@@ -161,7 +161,7 @@ describe('imports (more paths)', () => {
     const preview = page.getByTestId('import-preview');
     await preview.waitFor({ timeout: 60_000 });
     const text = await preview.innerText();
-    expect(text).toMatch(/\(json\): 0 paper\(s\) readable, 2 problem\(s\)/);
+    expect(text).toMatch(/\(json\): 0 papers readable, 2 problems/);
     // Where (line) and what (truncated) are both said; nothing can be committed.
     expect(text).toMatch(/line 2: JSON syntax error at line 2/);
     expect(text).toMatch(/entry 1, line 2: Record 1 \(line 2\) is not valid JSON — the file ends inside it \(truncated\?\)/);

@@ -49,7 +49,8 @@ describe('import commit progress', () => {
 
   it('words: saving has no count; indexing counts, with a time left once a tenth is done', () => {
     expect(commitProgressText(null, 0)).toBe('Starting the import…');
-    expect(commitProgressText({ kind: 'import', phase: 'saving', done: 0, total: 25_000 }, 3)).toBe('Saving 25,000 paper(s) to this browser…');
+    expect(commitProgressText({ kind: 'import', phase: 'saving', done: 0, total: 25_000 }, 3)).toBe('Saving 25,000 papers to this browser…');
+    expect(commitProgressText({ kind: 'import', phase: 'saving', done: 0, total: 1 }, 0)).toBe('Saving 1 paper to this browser…');
     expect(commitProgressText({ kind: 'import', phase: 'indexing', done: 1000, total: 25_000 }, 1)).toBe('Adding to the keyword index: 1,000 / 25,000 papers');
     // 5,000 in 2 s → 20,000 left at 2,500/s = 8 s.
     expect(commitProgressText({ kind: 'import', phase: 'indexing', done: 5000, total: 25_000 }, 2)).toBe('Adding to the keyword index: 5,000 / 25,000 papers · about 8 s left');

@@ -12,7 +12,7 @@ import { loadStaticEmbedder } from '../../src/core/model/static-embedder.ts';
 import { transformerIdentity } from '../../src/core/vectors/identity.ts';
 import { resolveLocalStaticDir } from '../../src/node/model-dir.ts';
 import type { EmbeddingModel, Paper } from '../../src/core/types.ts';
-import type { EngineStatus } from '../../src/protocol.ts';
+import type { EngineEvent, EngineStatus } from '../../src/protocol.ts';
 
 const DIMS = 384;
 const FULL_ID = 'Xenova/bge-small-en-v1.5';
@@ -64,15 +64,17 @@ function session(opts: { msPerDoc: number; seeds?: number }) {
   if (!dir) throw new Error('run `npm run distill` first');
   const full = { docs: 0 };
   const statuses: EngineStatus[] = [];
+  const log: EngineEvent[] = [];
   const deps: SessionDeps = {
     openStore: async () => ({ store: new MemoryStore() }),
     loadModel: async (id) => (id === DEFAULT_STATIC_MODEL_ID ? loadStaticEmbedder({ modelId: id, localModelPath: dir }) : fullModel(full, opts.msPerDoc)),
     seedText: () => seedText(opts.seeds ?? 40),
     emit: (e) => {
+      log.push(e);
       if (e.kind === 'status') statuses.push(e.status);
     },
   };
-  return { s: new EngineSession(deps), full, statuses };
+  return { s: new EngineSession(deps), full, statuses, log };
 }
 
 const quickOf = (s: EngineStatus) => s.spaces.find((x) => x.role === 'quick')!;
@@ -183,5 +185,23 @@ describe('import and indexing leave room for questions', () => {
     s.cancel();
     await s.idle();
   }, 120_000);
-});
 
+  it('every full-model batch is followed by a status that counts it: the progress panel, the status bar and the collections read one number', async () => {
+    // Statuses used to follow every 4th batch only, so the panel (fed by per-batch events) ran up
+    // to 3 batches ahead of the status bar and the collections list (seen: 300 vs 268 vs 64+204).
+    const { s, log } = session({ msPerDoc: 0, seeds: 100 });
+    await s.init({ modelId: FULL_ID });
+    await s.idle();
+    const batches = log.flatMap((e, i) => (e.kind === 'embed' && e.space === 'primary' && e.done > 0 ? [i] : []));
+    expect(batches.length).toBeGreaterThan(4);
+    for (const i of batches) {
+      const e = log[i] as Extract<EngineEvent, { kind: 'embed' }>;
+      const next = log.slice(i + 1).find((x): x is Extract<EngineEvent, { kind: 'status' }> => x.kind === 'status');
+      expect(next, `a status after batch ${e.done}/${e.total}`).toBeDefined();
+      const primary = primaryOf(next!.status);
+      expect(primary.indexed, `status after batch ${e.done}/${e.total}`).toBe(e.done);
+      expect(next!.status.indexedVectors).toBe(e.done);
+      expect(next!.status.collections.reduce((n, c) => n + c.embedded, 0)).toBe(e.done);
+    }
+  });
+});

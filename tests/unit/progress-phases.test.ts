@@ -15,13 +15,20 @@ function status(over: Partial<EngineStatus>): EngineStatus {
 }
 
 describe('progress panel rows (one per phase)', () => {
-  it('quick index complete, full model counting from this run’s progress with its rate and ETA', () => {
-    const s = status({ spaces: [space('quick', 'static/bge-small-en-v1.5-d256', 5204, true), space('primary', 'Xenova/bge-small-en-v1.5', 1200, false)] });
+  it('quick index complete, full model counting what the status has indexed, with the run’s rate and ETA', () => {
+    const s = status({ spaces: [space('quick', 'static/bge-small-en-v1.5-d256', 5204, true), space('primary', 'Xenova/bge-small-en-v1.5', 1244, false)] });
     // This run has 5000 to do (the 204 seeds were shipped) and has done 1040 of them.
     const e: EmbedProgressEvent = { kind: 'embed', space: 'primary', done: 1040, total: 5000, rate: 4.2, eta: 943, basis: 'measured' };
     const [q, f] = phaseRows(s, { primary: e });
     expect(q).toMatchObject({ role: 'quick', label: 'Quick index', done: 5204, total: 5204, complete: true, active: false });
     expect(f).toMatchObject({ role: 'primary', label: 'Full model (bge-small-en-v1.5)', done: 1244, total: 5204, complete: false, active: true, rate: 4.2, eta: 943, basis: 'measured' });
+  });
+
+  it('shows the status’s count, the one the status bar shows, even when an event is ahead of it', () => {
+    // Seen: panel 300, status bar 268 — the panel added the event's progress to the run's start.
+    const s = status({ spaces: [space('quick', 'static/q', 6204, true), space('primary', 'Xenova/bge-small-en-v1.5', 268, false)] });
+    const e: EmbedProgressEvent = { kind: 'embed', space: 'primary', done: 96, total: 6000, rate: 4.1, eta: 1435 };
+    expect(phaseRows(s, { primary: e })[1]).toMatchObject({ done: 268, active: true, rate: 4.1 });
   });
 
   it('a space not reached yet in this run is waiting, with its stored count and no rate', () => {

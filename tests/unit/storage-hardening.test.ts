@@ -112,9 +112,9 @@ describe('#4 a failed papers write is reported, not claimed as success', () => {
     quotaOn('papers');
     const r = await commit(session, userPapers(5));
     expect(r).toMatchObject({ added: 5, saved: false });
-    expect(r.note).toMatch(/^The 5 paper\(s\) could not be saved in this browser \(storage is full\): they are searchable in this tab only and will be gone after a reload\./);
+    expect(r.note).toMatch(/^The 5 papers could not be saved in this browser \(storage is full\): they are searchable in this tab only and will be gone after a reload\./);
     const notices = session.status().notices.map((n) => n.message);
-    expect(notices.some((m) => /5 imported paper\(s\) could not be saved/.test(m))).toBe(true);
+    expect(notices.some((m) => /5 imported papers could not be saved/.test(m))).toBe(true);
     // The papers are usable for this visit.
     expect(session.getPapers()).toHaveLength(SEED_COUNT + 5);
     await session.idle();
@@ -153,7 +153,7 @@ describe('#3 storage lost mid-session', () => {
     expect(st.notices.map((n) => n.message)).toContainEqual(expect.stringMatching(/^Browser storage was closed under this tab/));
     const r = await commit(session, userPapers(20, 'after'));
     expect(r).toMatchObject({ added: 20, saved: false });
-    expect(r.note).toMatch(/^Browser storage is not available in this tab any more: the 20 paper\(s\) are searchable here but will not persist after a reload\./);
+    expect(r.note).toMatch(/^Browser storage is not available in this tab any more: the 20 papers are searchable here but will not persist after a reload\./);
     // No raw "Storage error: AbortError" message.
     expect(session.status().notices.map((n) => n.message).join('\n')).not.toMatch(/AbortError|InvalidStateError/);
     await session.idle();
@@ -203,7 +203,7 @@ describe('#5 a database from a newer version', () => {
     const msg = st.notices.map((n) => n.message).find((m) => /newer version/.test(m));
     expect(msg).toBe(
       `This library was saved by a newer version of Abstract Atlas (database version ${SCHEMA_VERSION + 2}; this version reads up to ${SCHEMA_VERSION}). ` +
-        'It was left untouched: its 20 paper(s) are shown here, in memory, and nothing changed in this tab is kept. ' +
+        'It was left untouched: its 20 papers are shown here, in memory, and nothing changed in this tab is kept. ' +
         'Export a collection to keep a copy, or open the newer version of the app again.',
     );
     // Work in the tab does not write to the newer database.
@@ -249,7 +249,7 @@ describe('#6 a tab opened before an import in another tab', () => {
     const st = await b.session.refreshLibrary();
     expect(st.papers).toBe(SEED_COUNT + 20);
     expect(st.collections.map((c) => [c.id, c.size])).toContainEqual(['bees', 20]);
-    expect(st.notices.map((n) => n.message)).toContain('The library was changed in another tab: 20 paper(s) added.');
+    expect(st.notices.map((n) => n.message)).toContain('The library was changed in another tab: 20 papers added.');
     expect((await b.session.search('pollination study u 7', 'lexical')).hits[0]!.paper.title).toBe('User paper u 7 about beekeeping');
     await b.session.idle();
     // Its vectors came from the store (tab A embedded them all), so B is fully semantic, embedding nothing.

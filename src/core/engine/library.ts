@@ -17,6 +17,7 @@ import type { NoticeBoard } from './notices.ts';
 import type { StorageGuard } from './storage.ts';
 import type { VectorIdentity } from '../vectors/identity.ts';
 import type { VectorRow } from '../vectors/reconcile.ts';
+import { counted } from '../util/count.ts';
 
 export const SEED_COLLECTION = 'seed';
 
@@ -78,7 +79,7 @@ export class Library {
     // Records edited by hand / written by a broken build are dropped rather than crashing the UI.
     const valid = papers.filter((p) => p && typeof p.id === 'string' && typeof p.title === 'string' && typeof p.abstract === 'string');
     if (valid.length !== papers.length) {
-      this.notices.add('warning', `${papers.length - valid.length} stored paper record(s) were unreadable and were removed.`);
+      this.notices.add('warning', `${counted(papers.length - valid.length, 'stored paper record')} ${papers.length - valid.length === 1 ? 'was' : 'were'} unreadable and removed.`);
       const bad = papers.filter((p) => !valid.includes(p)).map((p) => (p as { id?: unknown })?.id).filter((x): x is string => typeof x === 'string');
       await this.storage.safe((s) => s.deletePapers(bad), undefined);
     }

@@ -38,6 +38,7 @@ import { ReadingList } from './reading-list.ts';
 import { StorageGuard } from './storage.ts';
 import { MapService, type MapRequest, type RunLayout } from './map-service.ts';
 import type { PaperMap } from '../map/map-format.ts';
+import { counted } from '../util/count.ts';
 
 export { SEED_COLLECTION } from './library.ts';
 export { EMBED_BATCH } from './indexer.ts';
@@ -558,7 +559,7 @@ export class EngineSession {
     this.engine.addPapers(added);
     this.lexical.changed();
     this.indexer.updateReady();
-    const parts = [added.length ? `${added.length} paper(s) added` : '', removed.length ? `${removed.length} removed` : ''].filter(Boolean).join(', ');
+    const parts = [added.length ? `${counted(added.length, 'paper')} added` : '', removed.length ? `${removed.length} removed` : ''].filter(Boolean).join(', ');
     this.notices.add('info', `The library was changed in another tab: ${parts}.`);
     this.emitStatus();
     // After any run in progress (it may be embedding): the next run reuses the other tab's vectors.

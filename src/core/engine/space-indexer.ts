@@ -25,6 +25,7 @@ import { collectionOf, paperTextHash, SEED_COLLECTION, type Library } from './li
 import type { ModelSlot } from './model-slot.ts';
 import type { NoticeBoard } from './notices.ts';
 import type { StorageGuard } from './storage.ts';
+import { counted } from '../util/count.ts';
 
 /** Texts per embedding call = per persisted batch: small enough that a killed tab loses little. */
 export const EMBED_BATCH = RECONCILE_BATCH;
@@ -119,7 +120,7 @@ export class SpaceIndexer {
         bad++;
       }
     }
-    if (bad) this.notices.add('warning', `${bad} stored vector(s) were damaged and are being re-embedded.`);
+    if (bad) this.notices.add('warning', `${counted(bad, 'stored vector')} ${bad === 1 ? 'was' : 'were'} damaged and ${bad === 1 ? 'is' : 'are'} being re-embedded.`);
     // Keep vectors made in this session that the store could not take (quota): they are still valid.
     for (const [id, v] of this.vectors) if (!stored.has(id)) stored.set(id, v);
     this.vectors = stored;
@@ -199,7 +200,10 @@ export class SpaceIndexer {
         if (p.done === 0 || !meter) meter = new EtaMeter(p.total, secs(), { prior });
         const r = p.done === 0 ? meter.reading() : meter.record(p.done, secs());
         this.deps.onEmbedProgress({ kind: 'embed', space: this.role, done: p.done, total: p.total, rate: r.rate, eta: r.eta, basis: r.basis });
-        if (p.done > 0 && (p.done % (EMBED_BATCH * 4) === 0 || p.done === p.total)) this.deps.changed();
+        // A status after every batch: the progress panel, the status bar and the collections list
+        // all count from it, so they show one number (a batch takes seconds on the full model;
+        // the quick tier's 512-paper batches make this a few statuses a second at most).
+        if (p.done > 0) this.deps.changed();
       },
     });
     if (staleInIndex) await this.buildIndex(active);

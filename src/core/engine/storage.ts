@@ -13,6 +13,7 @@
  */
 import { MemoryStore, type Store } from '../store/store.ts';
 import { isQuotaError } from './errors.ts';
+import { counted } from '../util/count.ts';
 
 /**
  * IndexedDB's "the connection is closing/closed": a write after the browser closed the database
@@ -113,13 +114,13 @@ export class StorageGuard {
    */
   unsaved(n: number, error?: unknown): string {
     if (error !== undefined && isQuotaError(error)) {
-      return `The ${n} paper(s) could not be saved in this browser (storage is full): they are searchable in this tab only and will be gone after a reload. Free space or delete a collection, then import the file again.`;
+      return `The ${counted(n, 'paper')} could not be saved in this browser (storage is full): they are searchable in this tab only and will be gone after a reload. Free space or delete a collection, then import the file again.`;
     }
-    if (this.memoryCause === 'lost') return `Browser storage is not available in this tab any more: the ${n} paper(s) are searchable here but will not persist after a reload.`;
-    if (this.memoryCause === 'newer') return `This tab works in memory (the stored library belongs to a newer version): the ${n} paper(s) are searchable here but will not persist after a reload. Export the collection to keep it.`;
-    if (this.kind === 'memory') return `This tab works in memory (browser storage is unavailable): the ${n} paper(s) are searchable here but will not persist after a reload. Export the collection to keep it.`;
+    if (this.memoryCause === 'lost') return `Browser storage is not available in this tab any more: the ${counted(n, 'paper')} are searchable here but will not persist after a reload.`;
+    if (this.memoryCause === 'newer') return `This tab works in memory (the stored library belongs to a newer version): the ${counted(n, 'paper')} are searchable here but will not persist after a reload. Export the collection to keep it.`;
+    if (this.kind === 'memory') return `This tab works in memory (browser storage is unavailable): the ${counted(n, 'paper')} are searchable here but will not persist after a reload. Export the collection to keep it.`;
     const why = (error as Error)?.message ?? String(error);
-    return `The ${n} paper(s) could not be saved in this browser (${why}): they are searchable in this tab only and will be gone after a reload.`;
+    return `The ${counted(n, 'paper')} could not be saved in this browser (${why}): they are searchable in this tab only and will be gone after a reload.`;
   }
 
   /** Runs a storage call; on failure returns `fallback` and tells the user, never throws. */
@@ -156,7 +157,7 @@ export class StorageGuard {
     if (this.kind === 'memory') return;
     if (this.store.lost || isConnectionClosed(e)) return this.lost();
     if (isQuotaError(e) && what) {
-      this.notices.add('error', `${what.papers} imported paper(s) could not be saved: browser storage is full. They are kept in this tab only; free space or delete a collection, then import again.`);
+      this.notices.add('error', `${counted(what.papers, 'imported paper')} could not be saved: browser storage is full. They are kept in this tab only; free space or delete a collection, then import again.`);
     } else if (isQuotaError(e)) {
       this.notices.add('error', 'Browser storage is full: new vectors are kept in memory only for this visit. Free space or delete a collection.');
     } else {

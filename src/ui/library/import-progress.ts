@@ -3,7 +3,7 @@
  * (src/core/engine/api.ts ImportProgressEvent). Pure, so the text is testable without a browser.
  */
 import type { ImportProgressEvent } from '../../protocol.ts';
-import { count, formatDuration } from '../status/format.ts';
+import { count, counted, formatDuration } from '../status/format.ts';
 
 /**
  * `elapsed`: seconds since this phase began. The time left is the phase's own rate so far, shown
@@ -11,7 +11,7 @@ import { count, formatDuration } from '../status/format.ts';
  */
 export function commitProgressText(e: ImportProgressEvent | null, elapsed: number): string {
   if (!e) return 'Starting the import…';
-  if (e.phase === 'saving') return `Saving ${count(e.total)} paper(s) to this browser…`;
+  if (e.phase === 'saving') return `Saving ${counted(e.total, 'paper')} to this browser…`;
   const left = e.done >= e.total / 10 && e.done < e.total && elapsed > 0 ? ((e.total - e.done) * elapsed) / e.done : undefined;
   return `Adding to the keyword index: ${count(e.done)} / ${count(e.total)} papers${left !== undefined ? ` · about ${formatDuration(left)} left` : ''}`;
 }

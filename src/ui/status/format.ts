@@ -1,7 +1,4 @@
-/** A count as people read it: 5,204 (one grouping everywhere, whatever the browser's locale). */
-export function count(n: number): string {
-  return n.toLocaleString('en');
-}
+export { count, counted } from '../../core/util/count.ts';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;

@@ -1,7 +1,7 @@
 /**
  * The progress panel's rows, one per vector space (quick index, full model, second model), from
- * the engine's status (papers in each space's index, of the library) and the latest embed event of
- * that space (rate and ETA of the batch run in progress). Pure, so the counts shown are testable
+ * the engine's status (papers in each space's index, of the library: the counts) and the latest
+ * embed event of that space (only whether it runs, its rate and ETA). Pure, so the counts shown are testable
  * without a browser.
  */
 import type { EmbedProgressEvent, EngineStatus } from '../../protocol.ts';
@@ -9,7 +9,7 @@ import type { EmbedProgressEvent, EngineStatus } from '../../protocol.ts';
 export interface PhaseRow {
   role: 'quick' | 'primary' | 'extra';
   label: string;
-  /** Papers of the library this space has a vector for. */
+  /** Papers of the library in this space's index (status.spaces[].indexed). */
   done: number;
   total: number;
   complete: boolean;
@@ -29,12 +29,9 @@ export function phaseRows(status: EngineStatus, embeds: Partial<Record<string, E
   return status.spaces.map((s) => {
     const e = embeds[s.role];
     const active = !!e && e.done < e.total && status.phase === 'indexing';
-    // While embedding: the library minus what this run still has to do (events come per batch,
-    // statuses less often); otherwise every paper the space has a vector for.
-    // The larger of the two: a paused run holds before its last batch's event is sent, while
-    // the status already counts that batch.
-    const stored = Math.max(s.indexed, s.stored);
-    const done = Math.min(total, active ? Math.max(stored, total - (e!.total - e!.done)) : stored);
+    // Papers in the space's index: the number the status bar and the collections list show too
+    // (the engine sends a status after every batch). The embed event only adds rate and ETA.
+    const done = Math.min(total, s.indexed);
     const model = status.models.find((m) => m.id === s.modelId)?.label ?? s.modelId.split('/').pop() ?? s.modelId;
     return {
       role: s.role,
