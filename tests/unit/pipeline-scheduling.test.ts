@@ -4,7 +4,9 @@
  * through, and new papers get quick-tier vectors without waiting for the full model's pass.
  * No wall-clock assertions: each test checks the ORDER in which things finish.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { Bm25Index } from '../../src/core/search/bm25.ts';
+import { VectorSpace } from '../../src/core/search/vector-space.ts';
 import { EngineSession, type SessionDeps } from '../../src/core/engine/session.ts';
 import { MemoryStore } from '../../src/core/store/store.ts';
 import { DEFAULT_STATIC_MODEL_ID, getModel } from '../../src/core/model/registry.ts';
@@ -19,10 +21,10 @@ const FULL_ID = 'Xenova/bge-small-en-v1.5';
 const WORDS = 'masked video image contrastive dense depth flow segmentation transformer tokens pixels semantic retrieval memory'.split(' ');
 
 /** The transformer stand-in: `msPerDoc` of (non-blocking) work per document, counted. */
-function fullModel(counter: { docs: number }, msPerDoc: number): EmbeddingModel {
+function fullModel(counter: { docs: number }, msPerDoc: number, id = FULL_ID): EmbeddingModel {
   return {
-    modelId: FULL_ID,
-    identity: transformerIdentity(getModel(FULL_ID), 'q8'),
+    modelId: id,
+    identity: transformerIdentity(getModel(id), 'q8'),
     dimensions: DIMS,
     device: 'wasm',
     async embedDocuments(texts, o) {
@@ -67,7 +69,7 @@ function session(opts: { msPerDoc: number; seeds?: number }) {
   const log: EngineEvent[] = [];
   const deps: SessionDeps = {
     openStore: async () => ({ store: new MemoryStore() }),
-    loadModel: async (id) => (id === DEFAULT_STATIC_MODEL_ID ? loadStaticEmbedder({ modelId: id, localModelPath: dir }) : fullModel(full, opts.msPerDoc)),
+    loadModel: async (id) => (id === DEFAULT_STATIC_MODEL_ID ? loadStaticEmbedder({ modelId: id, localModelPath: dir }) : fullModel(full, opts.msPerDoc, id)),
     seedText: () => seedText(opts.seeds ?? 40),
     emit: (e) => {
       log.push(e);
@@ -203,5 +205,32 @@ describe('import and indexing leave room for questions', () => {
       expect(next!.status.indexedVectors).toBe(e.done);
       expect(next!.status.collections.reduce((n, c) => n + c.embedded, 0)).toBe(e.done);
     }
+  });
+
+  it('a model switch keeps the keyword index and the quick tier as they are: nothing re-tokenised, no quick space rebuilt', async () => {
+    // It rebuilt both: tens of seconds of BM25 and a quick-tier graph rebuild at 100k papers.
+    const { s } = session({ msPerDoc: 0, seeds: 60 });
+    await s.init({ modelId: FULL_ID, quickModelId: DEFAULT_STATIC_MODEL_ID, useShipped: false });
+    await s.idle();
+    await s.addPapers(library(300));
+    await s.idle();
+    const tokenised = vi.spyOn(Bm25Index.prototype, 'add');
+    const filled = vi.spyOn(VectorSpace.prototype, 'setVectors');
+    try {
+      await s.setModel('Xenova/all-MiniLM-L6-v2');
+      await s.idle();
+      expect(tokenised).not.toHaveBeenCalled();
+      const rebuilt = filled.mock.contexts.map((sp) => (sp as VectorSpace).identity.model);
+      expect(rebuilt).not.toContain(DEFAULT_STATIC_MODEL_ID);
+    } finally {
+      tokenised.mockRestore();
+      filled.mockRestore();
+    }
+    // Both still answer: a keyword question, and the new model over every paper.
+    const lex = await s.search('lib paper 299', 'lexical');
+    expect(lex.hits[0]!.paper.id).toBe('lib-299');
+    const st = s.status();
+    expect(primaryOf(st)).toMatchObject({ modelId: 'Xenova/all-MiniLM-L6-v2', indexed: 360, ready: true });
+    expect(quickOf(st)).toMatchObject({ indexed: 360, ready: true });
   });
 });

@@ -202,6 +202,28 @@ export class SearchEngine {
     return s;
   }
 
+  /**
+   * Takes over `from`'s papers and keyword index (no re-tokenising: 100k abstracts take tens of
+   * seconds) and moves the spaces of `keys` over with their graphs (no copy, no rebuild) — what a
+   * model switch keeps, since neither depends on the primary model. `from` is left without them
+   * (its later dispose() no longer touches the moved spaces) and must not be searched again.
+   * Both engines must have been made with the same options (session.newEngine()).
+   */
+  adoptFrom(from: SearchEngine, keys: readonly VectorKey[]): void {
+    this.bm25 = from.bm25;
+    this.papers = from.papers;
+    this.labelOf = from.labelOf;
+    from.bm25 = new Bm25Index(from.opts.bm25);
+    from.papers = [];
+    from.labelOf = new Map();
+    for (const k of keys) {
+      const space = from.spaces.get(k);
+      if (!space) continue;
+      from.spaces.delete(k);
+      this.spaces.set(k, space);
+    }
+  }
+
   /** Removes a space and stops its background graph build (VectorSpace.dispose). */
   dropSpace(key: VectorKey): void {
     this.spaces.get(key)?.dispose();
