@@ -94,8 +94,10 @@ describe('offline static site', () => {
 
     // Cut everything: the browser is offline AND any request that still reaches the network layer fails.
     const reachedNetwork: string[] = [];
+    let cut = true;
     await context.setOffline(true);
     await context.route('**/*', (route) => {
+      if (!cut) return route.fallback();
       reachedNetwork.push(route.request().url());
       return route.abort('internetdisconnected');
     });
@@ -116,7 +118,10 @@ describe('offline static site', () => {
     expect(foreignRequests([...firstVisit, ...requests]), 'requests to other origins').toEqual([]);
     expect(firstVisit.length).toBeGreaterThan(5); // the recorder does see traffic
 
-    await context.unroute('**/*');
+    // The route stays and lets everything through: removing it (context.unroute, also unrouteAll
+    // with 'ignoreErrors') never returned in about 1 run of 3 under load here, past the test's
+    // 600 s timeout (the CI failure of 2026-12-03).
+    cut = false;
     await context.setOffline(false);
   }, 600_000);
 

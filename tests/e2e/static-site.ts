@@ -128,18 +128,38 @@ export interface Status {
   phase: string;
 }
 
-/** The worker's counters, through the app's diagnostic hook (src/ui/App.svelte: window.__atlas). */
-export async function engineStatus(page: Page): Promise<Status> {
-  await page.waitForFunction(() => !!(window as unknown as { __atlas?: unknown }).__atlas);
-  return page.evaluate(() => (window as unknown as { __atlas: { status(): Promise<Status> } }).__atlas.status());
+/**
+ * The worker's counters, through the app's diagnostic hook (src/ui/App.svelte: window.__atlas).
+ * Bounded: a worker that stops answering fails here with that said, instead of hanging the test
+ * until vitest's timeout, which reports nothing about where it stopped.
+ */
+export async function engineStatus(page: Page, timeoutMs = 60_000): Promise<Status> {
+  await page.waitForFunction(() => !!(window as unknown as { __atlas?: unknown }).__atlas, undefined, { timeout: timeoutMs });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const silent = new Promise<never>((_, rej) => {
+    timer = setTimeout(() => rej(new Error(`the engine did not answer a status request within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([page.evaluate(() => (window as unknown as { __atlas: { status(): Promise<Status> } }).__atlas.status()), silent]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
-/** Polls the engine until `pred` holds (the model load + any embedding can take minutes here). */
-export async function waitForEngine(page: Page, pred: (s: Status) => boolean, what: string, timeoutMs = 600_000): Promise<Status> {
+/**
+ * Polls the engine until `pred` holds (the model load + any embedding can take minutes here). The
+ * default stays below the tests' 600 s timeout so that a stall fails with the last status.
+ */
+export async function waitForEngine(page: Page, pred: (s: Status) => boolean, what: string, timeoutMs = 300_000): Promise<Status> {
   const until = Date.now() + timeoutMs;
   let last: Status | undefined;
   while (Date.now() < until) {
-    last = await engineStatus(page);
+    try {
+      last = await engineStatus(page);
+    } catch (e) {
+      const text = await page.evaluate(() => document.body?.innerText.slice(0, 600) ?? '').catch(() => '(page unreadable)');
+      throw new Error(`while waiting for ${what}: ${(e as Error).message}; last status ${JSON.stringify(last)}; page: ${text}`);
+    }
     if (pred(last)) return last;
     if (last.modelState === 'failed') throw new Error(`model failed while waiting for ${what}: ${JSON.stringify(last)}`);
     await page.waitForTimeout(500);
