@@ -3,12 +3,17 @@
  *
  * Layout (schema version SCHEMA_VERSION):
  *   papers   keyPath 'id'                         Paper records (seed + user imports)
- *   vectors  keyPath ['modelKey','paperId']       { modelKey: vector identity key, paperId, textHash, vector: Float32Array }
- *            index 'byModel' on 'modelKey'
+ *   vectors  keyPath ['modelKey','paperId']       { modelKey: vector identity key, paperId, textHash, half: Uint16Array }
+ *            index 'byModel' on 'modelKey'        (f16 bits: vectors/quantize.ts STORED_CODEC; records
+ *                                                  of earlier builds hold `vector: Float32Array`)
  *   blobs    out-of-line key                      Uint8Array (serialised HNSW graphs)
  *   meta     out-of-line key                      small JSON-like values (schema, corpus hash, model)
  *
- * Invariants: vectors are stored as Float32Array (structured clone), never as JSON arrays; a schema
+ * Invariants: vectors are stored as typed arrays (structured clone), never as JSON arrays, and read
+ * back in stored form (`toStoredForm`): the engine indexes exactly what a reload gives back. A
+ * Float32Array record written by an earlier build is read (in stored form) and rewritten compact
+ * in the background, a slice at a time; the layout change needs no schema bump, since an earlier
+ * build that meets a compact record skips it and re-embeds that paper (nothing user-made is lost). A schema
  * upgrade never drops the `papers` store (user imports live there), it only rebuilds derived data
  * (vectors, blobs) which can be recomputed.
  *
@@ -25,6 +30,7 @@
  */
 import { openDB, deleteDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import { MemoryStore, type Store, type StoredVector } from '../core/store/store.ts';
+import { decodeF16, encodeF16, toStoredForm } from '../core/vectors/quantize.ts';
 import type { Paper } from '../core/types.ts';
 import { MODELS } from '../core/model/registry.ts';
 import { transformerIdentity, vectorKey, type VectorKey } from '../core/vectors/identity.ts';
@@ -70,11 +76,28 @@ async function migrateVectorKeys(tx: IDBPTransaction<AtlasDB, StoreNames<AtlasDB
   await tx.objectStore('blobs').clear();
 }
 
+/** A vector record: compact (f16 bits), or a Float32Array one written before compact storage. */
 interface VectorRecord {
   modelKey: string;
   paperId: string;
   textHash: string;
-  vector: Float32Array;
+  half?: Uint16Array;
+  vector?: Float32Array;
+}
+
+/** Legacy records rewritten per transaction while compacting (small transactions: queries stay quick). */
+const COMPACT_SLICE = 2000;
+
+/** A record's vector in stored form, or undefined when the record is damaged (it is then skipped). */
+export function recordVector(r: VectorRecord | undefined): Float32Array | undefined {
+  if (!r || typeof r.paperId !== 'string') return undefined;
+  if (r.half instanceof Uint16Array) return decodeF16(r.half);
+  if (r.vector instanceof Float32Array && r.vector.every(Number.isFinite)) return toStoredForm(r.vector);
+  return undefined;
+}
+
+function compactRecord(modelKey: string, v: StoredVector): VectorRecord {
+  return { modelKey, paperId: v.paperId, textHash: v.textHash, half: encodeF16(v.vector) };
 }
 
 interface AtlasDB extends DBSchema {
@@ -298,20 +321,50 @@ export class IdbStore implements Store {
   async getVectors(key: VectorKey): Promise<Map<string, StoredVector>> {
     const rows = await this.db.getAllFromIndex('vectors', 'byModel', key);
     const out = new Map<string, StoredVector>();
+    const legacy: StoredVector[] = [];
     for (const r of rows) {
       // A record written by a broken build or edited by hand is skipped, not trusted.
-      if (!(r?.vector instanceof Float32Array) || typeof r.paperId !== 'string') continue;
-      out.set(r.paperId, { paperId: r.paperId, textHash: r.textHash, vector: r.vector });
+      const vector = recordVector(r);
+      if (!vector) continue;
+      const v = { paperId: r.paperId, textHash: r.textHash, vector };
+      out.set(r.paperId, v);
+      if (!r.half) legacy.push(v);
     }
+    if (legacy.length) void this.compact(key, legacy);
     return out;
   }
+
+  /**
+   * Rewrites Float32Array records of an earlier build in the compact layout, a slice per
+   * transaction. Best effort: a failure (quota, a closed connection) leaves the f32 records, which
+   * stay readable; a record changed meanwhile (a newer vector for the paper) is not overwritten.
+   */
+  private async compact(key: VectorKey, rows: StoredVector[]): Promise<void> {
+    for (let i = 0; i < rows.length && !this.lost; i += COMPACT_SLICE) {
+      try {
+        const tx = this.db.transaction('vectors', 'readwrite');
+        for (const v of rows.slice(i, i + COMPACT_SLICE)) {
+          quiet(
+            tx.store.get([key, v.paperId]).then((cur) => {
+              if (cur && !cur.half && cur.textHash === v.textHash) return tx.store.put(compactRecord(key, v));
+            }),
+          );
+        }
+        await tx.done;
+      } catch {
+        return;
+      }
+    }
+    this.compacted += rows.length;
+  }
+
+  /** Legacy f32 records rewritten compact in this session (tests and diagnostics). */
+  compacted = 0;
 
   async putVectors(key: VectorKey, vectors: StoredVector[]): Promise<void> {
     try {
       const tx = this.db.transaction('vectors', 'readwrite');
-      for (const v of vectors) {
-        quiet(tx.store.put({ modelKey: key, paperId: v.paperId, textHash: v.textHash, vector: v.vector }));
-      }
+      for (const v of vectors) quiet(tx.store.put(compactRecord(key, v)));
       await tx.done;
     } catch (e) {
       rethrow(e);

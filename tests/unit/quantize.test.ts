@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { codecBytes, decodeF16, decodeInt8, encodeF16, encodeInt8, fromHalf, roundTrip, toHalf } from '../../src/core/vectors/quantize.ts';
+import { codecBytes, decodeF16, decodeInt8, encodeF16, encodeInt8, fromHalf, isStorable, roundTrip, storedRows, toHalf, toStoredForm } from '../../src/core/vectors/quantize.ts';
 import { mulberry32 } from '../../src/core/map/random.ts';
 
 /** Unit vectors with a realistic spread (a few large components, most small), row-major. */
@@ -109,5 +109,33 @@ describe('f16 codec', () => {
       else expect(Math.abs(back[i]! - x)).toBeLessThanOrEqual(2 ** -25);
     }
     expect(() => encodeF16(new Float32Array([Infinity]))).toThrow(/not a finite number/);
+  });
+});
+
+describe('stored form (what IndexedDB gives back)', () => {
+  it('is a fixed point: a stored-form vector encodes to the same bits and decodes to itself', () => {
+    const v = vectors(20, 384);
+    const once = toStoredForm(v);
+    expect(once.some((x, i) => x !== v[i])).toBe(true); // f16 does change these vectors
+    const twice = toStoredForm(once);
+    expect(twice.every((x, i) => Object.is(x, once[i]))).toBe(true);
+    expect([...encodeF16(twice)]).toEqual([...encodeF16(once)]);
+  });
+
+  it('gives rows in stored form without touching the input rows', () => {
+    const v = vectors(1, 16);
+    const rows = [{ paperId: 'a', textHash: 'h', vector: v }];
+    const out = storedRows(rows);
+    expect(out[0]).toMatchObject({ paperId: 'a', textHash: 'h' });
+    expect([...out[0]!.vector]).toEqual([...toStoredForm(v)]);
+    expect(rows[0]!.vector).toBe(v);
+    expect([...rows[0]!.vector]).toEqual([...vectors(1, 16)]);
+  });
+
+  it('refuses a vector f16 cannot hold instead of storing Infinity', () => {
+    expect(isStorable(Float32Array.of(0.5, -65504))).toBe(true);
+    expect(isStorable(Float32Array.of(0.5, 70000))).toBe(false);
+    expect(isStorable(Float32Array.of(NaN))).toBe(false);
+    expect(() => toStoredForm(Float32Array.of(1e6))).toThrow(RangeError);
   });
 });

@@ -308,7 +308,7 @@ describe('#10 a bundle with the right model id and sha256 but wrong dimensions',
     // Every stored vector has the model's size; no notice about damaged vectors.
     const rows = await store!.db.getAll('vectors');
     expect(rows.length).toBe(SEED_COUNT + 6);
-    expect(rows.every((r) => r.vector.length === DIMS)).toBe(true);
+    expect(rows.every((r) => r.half?.length === DIMS)).toBe(true);
     expect(session.status().notices.map((n) => n.message).join('\n')).not.toMatch(/damaged|out of bounds/);
   });
 });
@@ -348,5 +348,32 @@ describe('#3 stray rejections of a force-closed connection (worker unhandledreje
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatch(/^Browser storage was closed under this tab/);
     expect(messages.join('\n')).not.toMatch(/Storage error|AbortError/);
+  });
+});
+
+describe('compact vector storage (issue 15 #4)', () => {
+  it('a search ranks and scores the same before and after a reload: the index holds the stored (f16) form', async () => {
+    const name = dbName();
+    const { session, store } = await openSession(name);
+    await commit(session, userPapers(6));
+    await session.startIndexing();
+    await session.idle();
+    const q = 'pollination study about beekeeping';
+    // Paper → score (the fake model makes exact ties, whose order is not the point here).
+    const scores = async (s: EngineSession) => new Map((await s.search(q, 'vector', { k: 50 })).hits.map((h) => [h.paper.id, h.score]));
+    const before = await scores(session);
+    expect(before.size).toBe(SEED_COUNT + 6);
+    const rows = await store!.db.getAll('vectors');
+    expect(rows.length).toBe(SEED_COUNT + 6);
+    expect(rows.every((r) => r.half instanceof Uint16Array && r.vector === undefined)).toBe(true);
+    store!.close();
+
+    const again = await openSession(name);
+    await again.session.startIndexing();
+    await again.session.idle();
+    expect(again.session.status().embeddedCount).toBe(0); // nothing re-embedded: all read back
+    const after = await scores(again.session);
+    expect(after).toEqual(before);
+    again.store!.close();
   });
 });

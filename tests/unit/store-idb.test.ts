@@ -1,9 +1,24 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, vi } from 'vitest';
 import { openDB } from 'idb';
 import { openIdbStore, SCHEMA_VERSION } from '../../src/browser/idb-store.ts';
 import type { Paper } from '../../src/core/types.ts';
 import { getModel } from '../../src/core/model/registry.ts';
 import { transformerIdentity, vectorKey } from '../../src/core/vectors/identity.ts';
+import { toStoredForm } from '../../src/core/vectors/quantize.ts';
+
+/** A unit-length vector with components that f16 cannot hold exactly (so the codec is visible). */
+function unitVector(dims: number, seed: number): Float32Array {
+  const v = new Float32Array(dims);
+  let x = seed;
+  for (let i = 0; i < dims; i++) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    v[i] = x / 2147483648 - 0.5;
+  }
+  const n = Math.hypot(...v);
+  return v.map((c) => c / n);
+}
+
+const sameBits = (a: Float32Array, b: Float32Array) => a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
 
 let n = 0;
 const freshName = () => `atlas-test-${Date.now()}-${n++}`;
@@ -130,6 +145,55 @@ describe('IdbStore', () => {
     const name = freshName();
     const { store } = await openIdbStore(name);
     await store.db.put('vectors', { modelKey: 'm@1', paperId: 'bad', textHash: 't', vector: [1, 2] as unknown as Float32Array });
+    await store.putVectors('m@1', [{ paperId: 'good', textHash: 't', vector: new Float32Array([1]) }]);
+    expect([...(await store.getVectors('m@1')).keys()]).toEqual(['good']);
+    store.close();
+  });
+
+  it('keeps vectors compact (f16: 2 bytes a component) and reads back exactly their stored form', async () => {
+    const { store } = await openIdbStore(freshName());
+    const v = unitVector(384, 7);
+    expect(sameBits(toStoredForm(v), v)).toBe(false); // f16 changes this vector: the test sees the codec
+    await store.putVectors('m@1', [{ paperId: 'a', textHash: 'h', vector: v }]);
+    const raw = (await store.db.getAll('vectors'))[0]!;
+    expect(raw.half).toBeInstanceOf(Uint16Array);
+    expect(raw.half!.byteLength).toBe(384 * 2);
+    expect(raw.vector).toBeUndefined();
+    const back = (await store.getVectors('m@1')).get('a')!.vector;
+    expect(back).toBeInstanceOf(Float32Array);
+    expect(sameBits(back, toStoredForm(v))).toBe(true);
+    // Stored form is a fixed point: writing what was read stores the same bits.
+    await store.putVectors('m@1', [{ paperId: 'a', textHash: 'h', vector: back }]);
+    expect([...(await store.db.getAll('vectors'))[0]!.half!]).toEqual([...raw.half!]);
+    store.close();
+  });
+
+  it('reads Float32Array records of an earlier build in stored form and rewrites them compact, never over a newer vector', async () => {
+    const name = freshName();
+    const { store } = await openIdbStore(name);
+    const old = [unitVector(16, 1), unitVector(16, 2), unitVector(16, 3)];
+    for (const [i, v] of old.entries()) await store.db.put('vectors', { modelKey: 'm@1', paperId: `p${i}`, textHash: 't', vector: v });
+    // p2 was re-embedded (new text) before the rewrite reached it: its new record must survive.
+    const got = await store.getVectors('m@1');
+    await store.putVectors('m@1', [{ paperId: 'p2', textHash: 't2', vector: unitVector(16, 9) }]);
+    for (const [i, v] of old.entries()) expect(sameBits(got.get(`p${i}`)!.vector, toStoredForm(v))).toBe(true);
+    await vi.waitFor(() => expect(store.compacted).toBe(3));
+    const raw = new Map((await store.db.getAll('vectors')).map((r) => [r.paperId, r]));
+    expect(raw.get('p0')!.half).toBeInstanceOf(Uint16Array);
+    expect(raw.get('p0')!.vector).toBeUndefined();
+    expect(raw.get('p2')!.textHash).toBe('t2');
+    store.close();
+    // After a reload the rewritten records read back as the same vectors.
+    const b = await openIdbStore(name);
+    const again = await b.store.getVectors('m@1');
+    expect(sameBits(again.get('p1')!.vector, got.get('p1')!.vector)).toBe(true);
+    expect(b.store.compacted).toBe(0);
+    b.store.close();
+  });
+
+  it('skips a compact record whose bits are not a Uint16Array', async () => {
+    const { store } = await openIdbStore(freshName());
+    await store.db.put('vectors', { modelKey: 'm@1', paperId: 'bad', textHash: 't', half: [1, 2] as unknown as Uint16Array });
     await store.putVectors('m@1', [{ paperId: 'good', textHash: 't', vector: new Float32Array([1]) }]);
     expect([...(await store.getVectors('m@1')).keys()]).toEqual(['good']);
     store.close();

@@ -10,6 +10,7 @@
 import type { Paper } from '../types.ts';
 import { vectorKey } from '../vectors/identity.ts';
 import type { VectorRow } from '../vectors/reconcile.ts';
+import { isStorable, storedRows } from '../vectors/quantize.ts';
 import { isAbortError } from './errors.ts';
 import { anySignal } from '../util/time-slice.ts';
 import { abortError } from '../util/abort.ts';
@@ -289,7 +290,8 @@ export class Indexer {
    * space with that key.
    */
   async adoptBundle(papers: Paper[], bundle: BundleVectors): Promise<void> {
-    const rows = papers.map((p) => bundle.vectors.get(p.id)).filter((v): v is VectorRow => !!v);
+    // A bundle is untrusted: a vector f16 cannot hold is left out (its paper is embedded instead).
+    const rows = storedRows(papers.map((p) => bundle.vectors.get(p.id)).filter((v): v is VectorRow => !!v && isStorable(v.vector)));
     if (!rows.length) return;
     const key = vectorKey(bundle.identity);
     await this.storage.safe((s) => s.putVectors(key, rows), undefined);

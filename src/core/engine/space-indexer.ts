@@ -18,6 +18,7 @@ import type { SearchEngine } from '../search/engine.ts';
 import { vectorKey, type VectorIdentity, type VectorKey } from '../vectors/identity.ts';
 import { reconcile, rowSource, RECONCILE_BATCH, type VectorRow } from '../vectors/reconcile.ts';
 import type { ShippedResult } from '../vectors/shipped.ts';
+import { storedRows, toStoredForm } from '../vectors/quantize.ts';
 import type { EmbedProgressEvent } from './api.ts';
 import { AtlasError } from './errors.ts';
 import { EtaMeter } from './eta.ts';
@@ -140,7 +141,7 @@ export class SpaceIndexer {
     const rows: StoredVector[] = [];
     for (const p of seedMissing) {
       const v = res.vectors.get(p.id);
-      if (v && v.length === model.identity.dims) rows.push({ paperId: p.id, textHash: paperTextHash(p), vector: v });
+      if (v && v.length === model.identity.dims) rows.push({ paperId: p.id, textHash: paperTextHash(p), vector: toStoredForm(v) });
     }
     for (const r of rows) this.vectors.set(r.paperId, r);
     this.shippedCount += rows.length;
@@ -174,8 +175,10 @@ export class SpaceIndexer {
         this.engine().useModel(wasm);
         return wasm;
       },
-      onRows: async (rows, origin) => {
+      onRows: async (made, origin) => {
         if (origin === 'reused') return;
+        // Stored form (f16) from here on: the index holds what a reload reads back.
+        const rows = storedRows(made);
         this.embeddedCount += rows.length;
         for (const r of rows) this.vectors.set(r.paperId, r);
         // Papers whose text changed already sit in the index with an old vector: rebuild once at the end.

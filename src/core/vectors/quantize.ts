@@ -148,3 +148,36 @@ export function roundTrip(flat: Float32Array, dims: number, codec: StorageCodec)
   const { codes, scales } = encodeInt8(flat, dims);
   return decodeInt8(codes, scales, dims);
 }
+
+// ---------------------------------------------------------------- the app's stored form
+
+/**
+ * The codec the browser's IndexedDB keeps document vectors in (issue 15 #4): f16, half of f32.
+ * Chosen by measurement, `npm run cli -- eval --storage <codec>` on the two dev sets and the title
+ * check (2026-12-03, bge-small and the static quick tier): f16 ranks exactly like f32 on all three
+ * (every MRR and success@k equal); int8 with a per-vector scale loses 0.013 MRR and 0.025 success@1
+ * on the lay questions with bge (one question of 40 drops from rank 1), above the 0.005 budget.
+ */
+export const STORED_CODEC: StorageCodec = 'f16';
+
+/**
+ * `v` exactly as it reads back from storage. Every document vector enters a search space in this
+ * form (embedded, shipped, bundled or read back), so a ranking in the session that made the vectors
+ * is the ranking after a reload. Idempotent: a stored-form vector encodes to the same bits again
+ * (every f16 value is exactly representable in f32).
+ */
+export function toStoredForm(v: Float32Array): Float32Array {
+  if (!isStorable(v)) throw new RangeError('A vector with a component beyond ±65504 (or not a number) cannot be stored as f16');
+  return decodeF16(encodeF16(v));
+}
+
+/** Whether `v` survives STORED_CODEC: finite, every |component| ≤ 65504 (f16's largest value). */
+export function isStorable(v: Float32Array): boolean {
+  for (let i = 0; i < v.length; i++) if (!(Math.abs(v[i]!) <= 65504)) return false;
+  return true;
+}
+
+/** Rows with their vectors in stored form (fresh objects; the input is left as it was). */
+export function storedRows<R extends { vector: Float32Array }>(rows: readonly R[]): R[] {
+  return rows.map((r) => ({ ...r, vector: toStoredForm(r.vector) }));
+}
