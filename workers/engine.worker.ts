@@ -52,7 +52,7 @@ async function loadFullModel(opts: LoadOptions): Promise<Embedder> {
   try {
     worker = new Worker(new URL('./embed.worker.ts', import.meta.url), { type: 'module', name: 'atlas-embed' });
   } catch (err) {
-    console.warn(`Documents embed on the search thread: the embedding worker did not start (${(err as Error).message})`);
+    embedOnSearchThread(`the embedding worker did not start (${(err as Error).message})`);
     return local;
   }
   const remote = new RemoteDocumentEmbedder(worker as unknown as WorkerLike, {
@@ -65,7 +65,16 @@ async function loadFullModel(opts: LoadOptions): Promise<Embedder> {
   });
   // Diagnostics (bench/library-bench.ts reads this line): what the second instance costs to start.
   remote.ready.then(({ loadMs }) => console.info(`embedding worker ready: model loaded in ${Math.round(loadMs)} ms`), () => {});
-  return splitEmbedder(local, remote, (err) => console.warn(`Documents embed on the search thread: ${err.message}`));
+  return splitEmbedder(local, remote, (err) => embedOnSearchThread(err.message));
+}
+
+/**
+ * The fallback works (documents embed on the engine's instance) but questions asked meanwhile wait
+ * behind a document pass again: the user is told once per model load, not only the console.
+ */
+function embedOnSearchThread(why: string): void {
+  console.warn(`Documents embed on the search thread: ${why}`);
+  session.notice('info', `Papers are embedded by the same background thread that answers questions (${why}). Everything works; while papers embed, a question may take a moment longer.`);
 }
 
 async function withLock<T>(name: string, fn: () => Promise<T>, onWait: () => void): Promise<T> {
