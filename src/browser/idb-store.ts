@@ -30,7 +30,7 @@
  */
 import { openDB, deleteDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import { MemoryStore, type Store, type StoredVector } from '../core/store/store.ts';
-import { decodeF16, encodeF16, toStoredForm } from '../core/vectors/quantize.ts';
+import { decodeF16, encodeF16, isStorable, toStoredForm } from '../core/vectors/quantize.ts';
 import type { Paper } from '../core/types.ts';
 import { MODELS } from '../core/model/registry.ts';
 import { transformerIdentity, vectorKey, type VectorKey } from '../core/vectors/identity.ts';
@@ -92,7 +92,9 @@ const COMPACT_SLICE = 2000;
 export function recordVector(r: VectorRecord | undefined): Float32Array | undefined {
   if (!r || typeof r.paperId !== 'string') return undefined;
   if (r.half instanceof Uint16Array) return decodeF16(r.half);
-  if (r.vector instanceof Float32Array && r.vector.every(Number.isFinite)) return toStoredForm(r.vector);
+  // A damaged f32 record (non-finite values) is handed over as it is: the engine counts it as
+  // damaged, says so and re-embeds the paper (space-indexer.ts loadStored).
+  if (r.vector instanceof Float32Array) return isStorable(r.vector) ? toStoredForm(r.vector) : r.vector;
   return undefined;
 }
 
@@ -328,7 +330,7 @@ export class IdbStore implements Store {
       if (!vector) continue;
       const v = { paperId: r.paperId, textHash: r.textHash, vector };
       out.set(r.paperId, v);
-      if (!r.half) legacy.push(v);
+      if (!r.half && isStorable(vector)) legacy.push(v);
     }
     if (legacy.length) void this.compact(key, legacy);
     return out;
