@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 (globalThis as { importScripts?: unknown }).importScripts ??= () => {};
 
-const bundle = pathToFileURL(resolve(dirname(fileURLToPath(import.meta.url)), '../node_modules/hnswlib-wasm/dist/hnswlib.js')).href;
+const bundle = pathToFileURL(resolve(dirname(fileURLToPath(import.meta.url)), '../../node_modules/hnswlib-wasm/dist/hnswlib.js')).href;
 const hook = `export async function resolve(specifier, context, next) {
   if (specifier === 'hnswlib-wasm') return { url: ${JSON.stringify(bundle)}, shortCircuit: true };
   return next(specifier, context);
