@@ -21,7 +21,7 @@
  * numbered suffix so no two titles (and so no two papers) are merged by the importer's dedupe; each
  * paper has a distinct DOI, a year and two authors. Deterministic: the same N gives the same file.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { execSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +63,12 @@ export interface LibraryFigures {
   worker_memory_mb: number | null;
   memory_source: string;
   indexeddb_mb: number | null;
+  /**
+   * What the IndexedDB bytes are made of: logical bytes per store (papers as UTF-8 JSON, vectors
+   * per vector identity, blobs per name) read in the page, and the profile's IndexedDB folder on
+   * disk (LevelDB files, and the blob files Chromium writes for large values). MB.
+   */
+  indexeddb_parts: Record<string, number> | null;
   reload_keyword_ms: number | null;
   reload_semantic_ms: number | null;
   reload_semantic_tier: string | null;
@@ -135,6 +141,57 @@ function questions(): string[] {
   const f = join(REPO, '../shared/eval/dev-paraphrase.jsonl');
   if (existsSync(f)) return readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { query: string }).query);
   return loadSeedPapers().map((p) => p.title);
+}
+
+/** Sizes of files under `dir` whose path matches `re` (bytes). */
+function folderBytes(dir: string, re: RegExp): number {
+  let total = 0;
+  if (!existsSync(dir)) return 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    const path = join(e.parentPath ?? (e as unknown as { path: string }).path, e.name);
+    if (e.isFile() && re.test(path)) total += statSync(path).size;
+  }
+  return total;
+}
+
+/** See LibraryFigures.indexeddb_parts. Null when the database cannot be read from the page. */
+async function storeBreakdown(page: Page, profileDir: string): Promise<Record<string, number> | null> {
+  // A string, not a function: tsx's keepNames helper (__name) does not exist in the page.
+  const logical = await page.evaluate<Record<string, number>>(`(async () => {
+    const db = await new Promise((ok, bad) => {
+      const r = indexedDB.open('abstract-atlas');
+      r.onsuccess = () => ok(r.result);
+      r.onerror = () => bad(r.error);
+    });
+    const enc = new TextEncoder();
+    const utf8 = (x) => enc.encode(JSON.stringify(x) ?? '').byteLength;
+    const out = {};
+    const add = (k, n) => (out[k] = (out[k] ?? 0) + n);
+    const each = (store, f) =>
+      new Promise((ok, bad) => {
+        const r = db.transaction(store).objectStore(store).openCursor();
+        r.onsuccess = () => {
+          const c = r.result;
+          if (!c) return ok();
+          f(c.key, c.value);
+          c.continue();
+        };
+        r.onerror = () => bad(r.error);
+      });
+    await each('papers', (_k, v) => add('papers', utf8(v)));
+    await each('vectors', (_k, r) => add('vectors ' + r.modelKey.split('@')[0], (r.half ?? r.vector)?.byteLength ?? 0));
+    await each('blobs', (k, v) => add('blob ' + String(k).split('@')[0], v.byteLength));
+    await each('meta', (k, v) => add('meta', utf8(k) + utf8(v)));
+    db.close();
+    return out;
+  })()`).catch((e: Error) => (console.error(`  IndexedDB breakdown not read: ${e.message}`), null));
+  if (!logical) return null;
+  const mb: Record<string, number> = {};
+  for (const [k, v] of Object.entries(logical)) mb[k] = v / 1e6;
+  const idbDir = join(profileDir, 'Default', 'IndexedDB');
+  mb['disk: leveldb'] = folderBytes(idbDir, /\.leveldb\//) / 1e6;
+  mb['disk: blob files'] = folderBytes(idbDir, /\.blob\//) / 1e6;
+  return mb;
 }
 
 export async function benchLibrary(n: number, opts: { log: (s: string) => void; windowS?: number; timeoutMs?: number; embedWorker?: boolean }): Promise<LibraryFigures> {
@@ -260,6 +317,8 @@ export async function benchLibrary(n: number, opts: { log: (s: string) => void; 
       return { idb: e.usageDetails?.indexedDB ?? null, usage: e.usage ?? null };
     });
 
+    const parts = await storeBreakdown(page, browser.profileDir);
+
     // Reload: the full model is still embedding the rest; the quick tier must answer at once.
     await page.reload({ waitUntil: 'commit' });
     const rKeyword = await waitFor(page, `(s) => s.papers >= ${total}`, 120_000); // papers are read, then indexed at once on load
@@ -298,6 +357,7 @@ export async function benchLibrary(n: number, opts: { log: (s: string) => void; 
       worker_memory_mb: mem.mb,
       memory_source: mem.source,
       indexeddb_mb: est.idb !== null ? est.idb / 1e6 : est.usage !== null ? est.usage / 1e6 : null,
+      indexeddb_parts: parts,
       reload_keyword_ms: rKeyword,
       reload_semantic_ms: rSemantic,
       reload_semantic_tier: tier,

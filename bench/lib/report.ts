@@ -361,6 +361,7 @@ export function renderMarkdown(r: BenchResults): string {
         [c, 'longest main-thread task', `${l.longest_task_ms.toFixed(0)} ms (${l.long_tasks} long tasks)`],
         [c, 'worker memory', `${fmt(l.worker_memory_mb, 0)} MB (${l.memory_source})`],
         [c, 'IndexedDB', `${fmt(l.indexeddb_mb, 1)} MB`],
+        [c, 'IndexedDB made of (MB)', l.indexeddb_parts ? Object.entries(l.indexeddb_parts).map(([k, v]) => `${k} ${v.toFixed(1)}`).join('; ') : DASH],
         [c, 'reload → keyword / semantic ready', `${ms(l.reload_keyword_ms)} / ${ms(l.reload_semantic_ms)} (${l.reload_semantic_tier ?? DASH} tier)`],
       );
     }

@@ -15,6 +15,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExactIndex, HnswIndex, HNSW_DEFAULTS } from '../../src/core/ann/index.ts';
+import { fillVectors } from '../../src/core/ann/hnsw-file.ts';
 import { Int8ExactIndex } from '../../src/core/ann/exact-int8.ts';
 import { VectorSpace } from '../../src/core/search/vector-space.ts';
 import { SearchEngine } from '../../src/core/search/engine.ts';
@@ -201,10 +202,19 @@ describe('HnswIndex on realistic embeddings', () => {
     expect(hnsw.search(self, 5, (l) => l !== labels[10]).map((x) => x.label)).not.toContain(labels[10]);
   });
 
+  /** The vectors by label (row ℓ for label ℓ), as HnswIndex.restore takes them. */
+  const byLabel = () => {
+    const rows = new Float32Array((labels[N - 1] + 1) * D);
+    labels.forEach((l, i) => rows.set(base.subarray(i * D, (i + 1) * D), l * D));
+    return rows;
+  };
+
   it('serialize → restore gives identical results and keeps ef', async () => {
     const bytes = await hnsw.serialize();
-    expect(bytes.byteLength).toBeGreaterThan(N * D * 4);
-    const back = await HnswIndex.restore(bytes, D);
+    // The graph only: the vectors (N·D f32) stay with the caller, who stores them anyway.
+    expect(bytes.byteLength).toBeLessThan((N * D * 4) / 5);
+    await expect(HnswIndex.restore(bytes, D)).rejects.toThrow(/pass the vectors it was built from/);
+    const back = await HnswIndex.restore(bytes, D, { rows: byLabel() });
     expect(back.size).toBe(N);
     for (let i = 0; i < 50; i++) expect(back.search(q(queries, i), 10)).toEqual(hnsw.search(q(queries, i), 10));
     // hnswlib's readIndex resets ef to 10 (recall ≈ 0.93 here): the restored index must search at full ef.
@@ -213,6 +223,24 @@ describe('HnswIndex on realistic embeddings', () => {
     back.add(q(queries, 0).slice(), [1_000_000]);
     expect(back.search(q(queries, 0), 1)[0].label).toBe(1_000_000);
     expect(hnsw.search(q(queries, 0), 1)[0].label).not.toBe(1_000_000); // independent copies
+  });
+
+  it('restores the graph bytes exactly (the vectors it is given back are the floats hnswlib stored)', async () => {
+    const bytes = await hnsw.serialize();
+    const back = await HnswIndex.restore(bytes, D, { rows: byLabel() });
+    expect(await back.serialize()).toEqual(bytes);
+  });
+
+  it('still restores format 1 (vectors inside the file), and refuses a graph label without a row', async () => {
+    const bytes = await hnsw.serialize();
+    const full = fillVectors(bytes.subarray(32), D, byLabel());
+    const v1 = new Uint8Array(32 + full.byteLength);
+    v1.set(bytes.subarray(0, 32));
+    new Uint32Array(v1.buffer, 0, 8)[1] = 1;
+    v1.set(full, 32);
+    const back = await HnswIndex.restore(v1, D);
+    for (let i = 0; i < 20; i++) expect(back.search(q(queries, i), 10)).toEqual(hnsw.search(q(queries, i), 10));
+    await expect(HnswIndex.restore(bytes, D, { rows: base.subarray(0, 100 * D) })).rejects.toThrow(/holds label \d+, only 100 vectors were given/);
   });
 
   it('rejects bytes of another kind or dimension', async () => {
@@ -238,7 +266,7 @@ describe('HnswIndex mechanics', () => {
     expect(h.size).toBe(299);
     expect(h.search(v5, 10).map((x) => x.label)).not.toContain(5);
     // The removal survives a save/restore.
-    const back = await HnswIndex.restore(await h.serialize(), d);
+    const back = await HnswIndex.restore(await h.serialize(), d, { rows: vecs });
     expect(back.size).toBe(299);
     expect(back.search(v5, 10).map((x) => x.label)).not.toContain(5);
     h.add(v5.slice(), [5]);

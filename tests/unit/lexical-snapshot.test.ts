@@ -97,6 +97,32 @@ describe('lexical index snapshot', () => {
     expect(encodeLexicalSnapshot).toBeTypeOf('function');
   });
 
+  it('is compact (under 3 bytes a posting, version 2) and still reads version-1 snapshots', async () => {
+    const e = new SearchEngine();
+    e.setPapers(papers);
+    const { parts, ids } = e.lexicalParts();
+    const bytes = encodeLexicalSnapshot({ parts, ids, fingerprint: 'f' });
+    expect(new DataView(bytes.buffer).getUint32(4, true)).toBe(2);
+    const json = new DataView(bytes.buffer).getUint32(8, true);
+    // Version 1 spent 8 bytes a posting (Int32 slot + Float32 tf) on top of its header.
+    expect((bytes.length - 12 - json) / parts.slots.length).toBeLessThan(3);
+    const back = decodeLexicalSnapshot(bytes);
+    expect(back.parts.slots).toEqual(parts.slots);
+    expect(back.parts.tfs).toEqual(parts.tfs);
+    expect(back.parts.lens).toEqual(parts.lens);
+    expect(back.parts.offsets).toEqual(parts.offsets);
+    const v1 = decodeLexicalSnapshot(encodeVersion1({ parts, ids, fingerprint: 'f' }));
+    expect(v1.parts).toEqual(back.parts);
+    // Non-integer term frequencies (a fractional title weight) are kept exactly, as floats.
+    const frac = new SearchEngine({ bm25: { titleWeight: 1.5 } });
+    frac.setPapers(papers);
+    const fp = frac.lexicalParts();
+    const fb = decodeLexicalSnapshot(encodeLexicalSnapshot({ parts: fp.parts, ids: fp.ids, fingerprint: 'g' }));
+    expect(fb.parts.tfs).toEqual(fp.parts.tfs);
+    expect(fb.parts.lens).toEqual(fp.parts.lens);
+    expect([...fp.parts.tfs].some((x) => !Number.isInteger(x))).toBe(true);
+  });
+
   it('session reload over IndexedDB (fake) loads the snapshot instead of rebuilding', async () => {
     const name = `lex-${Date.now()}`;
     const model: EmbeddingModel = undefined as unknown as EmbeddingModel;
@@ -147,3 +173,34 @@ describe('a question asked while init is still loading the papers', () => {
     expect((await early).hits.map((h) => h.paper.title)).toEqual(['Kelp forests under warming seas']);
   });
 });
+
+/** The version-1 layout (earlier builds wrote it; decode must keep reading it). */
+function encodeVersion1(s: { parts: ReturnType<SearchEngine['lexicalParts']>['parts']; ids: string[]; fingerprint: string }): Uint8Array {
+  const { parts } = s;
+  const pad8 = (n: number) => (n + 7) & ~7;
+  const tf64 = parts.tfs instanceof Float64Array;
+  const header = { opts: parts.opts, fingerprint: s.fingerprint, terms: parts.terms, ids: s.ids, postings: parts.slots.length, tf64, totalLen: parts.totalLen };
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const start = pad8(12 + json.length);
+  const tfBytes = parts.tfs.length * (tf64 ? 8 : 4);
+  const lensAt = pad8(start + parts.offsets.byteLength + parts.slots.byteLength + tfBytes);
+  const total = lensAt + parts.lens.byteLength + 4;
+  const buf = new ArrayBuffer(total);
+  const bytes = new Uint8Array(buf);
+  const dv = new DataView(buf);
+  dv.setUint32(0, 0x584c5441, true);
+  dv.setUint32(4, 1, true);
+  dv.setUint32(8, json.length, true);
+  bytes.set(json, 12);
+  let at = start;
+  new Int32Array(buf, at, parts.offsets.length).set(parts.offsets);
+  at += parts.offsets.byteLength;
+  new Int32Array(buf, at, parts.slots.length).set(parts.slots);
+  at += parts.slots.byteLength;
+  bytes.set(new Uint8Array(parts.tfs.buffer, parts.tfs.byteOffset, tfBytes), at);
+  new Float64Array(buf, lensAt, parts.lens.length).set(parts.lens);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < total - 4; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  dv.setUint32(total - 4, h >>> 0, true);
+  return bytes;
+}

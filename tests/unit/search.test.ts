@@ -174,12 +174,12 @@ describe('SearchEngine', () => {
       const ids = [...hnsw.primary!.paperIds];
       const again = new SearchEngine({ model: new BagOfWordsModel(), exactThreshold: 4 });
       again.setPapers(PAPERS);
-      await again.setVectors(ids, vectors, { index: await HnswIndex.restore(bytes, 64) });
+      await again.setVectors(ids, vectors, { index: await HnswIndex.restore(bytes, 64, { rows: vectors }) });
       expect(again.vectorIndexKind()).toBe('hnsw');
       expect(again.related(PAPERS[0].id, 3).map((h) => h.paper.id)).toEqual(hnsw.related(PAPERS[0].id, 3).map((h) => h.paper.id));
       const other = new SearchEngine({ model: new BagOfWordsModel() });
       other.setPapers(PAPERS);
-      const graph = await HnswIndex.restore(bytes, 64);
+      const graph = await HnswIndex.restore(bytes, 64, { rows: vectors });
       await expect(other.setVectors(ids.slice(0, 3), vectors.slice(0, 3 * 64), { index: graph })).rejects.toThrow(/restored index holds 6/);
     });
   });

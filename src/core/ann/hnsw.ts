@@ -3,11 +3,18 @@
  * is never rebuilt on reload (see vector-index.ts for the contract and the module notes there).
  */
 import type { HierarchicalNSW, HnswlibModule } from 'hnswlib-wasm';
-import { autoEf, checkBatch, checkQuery, FORMAT_VERSION, HNSW_DEFAULTS, type VectorIndex } from './vector-index.ts';
+import { autoEf, checkBatch, checkQuery, HNSW_DEFAULTS, type VectorIndex } from './vector-index.ts';
+import { fillVectors, stripVectors } from './hnsw-file.ts';
 import type { Neighbor } from '../types.ts';
 import { runtime } from '../util/runtime.ts';
 
 const HNSW_MAGIC = 0x4e485841; // "AXHN"
+/**
+ * 1: header + hnswlib's file as it writes it (vectors inside; still read).
+ * 2: header + that file without its vectors (hnsw-file.ts): restore() takes them from the caller,
+ *    who holds them anyway. A build that knows only 1 rejects 2 by this number before hnswlib reads it.
+ */
+const HNSW_FORMAT = 2;
 
 
 type HnswlibEntry = typeof import('hnswlib-wasm');
@@ -171,20 +178,29 @@ export class HnswIndex implements VectorIndex {
     return new HnswIndex(index, dimensions, M, efConstruction, efSearch, new Set(), new Set());
   }
 
-  /** Restores an index saved by serialize(). Rejects foreign bytes or a dimension mismatch with a specific error. */
-  static async restore(bytes: Uint8Array, dimensions: number, opts: { efSearch?: number } = {}): Promise<HnswIndex> {
+  /**
+   * Restores an index saved by serialize(). `rows` are the vectors it was built from, row ℓ for
+   * label ℓ (the saved bytes do not hold them); bytes of format 1 hold their own and need none.
+   * Rejects foreign bytes, a dimension mismatch or a label without a row with a specific error.
+   */
+  static async restore(bytes: Uint8Array, dimensions: number, opts: { efSearch?: number; rows?: Float32Array } = {}): Promise<HnswIndex> {
     if (bytes.byteLength < HEADER_WORDS * 4) throw new Error(`HnswIndex.restore: ${bytes.byteLength} bytes is too short for an HNSW index`);
     const head = new Uint32Array(bytes.slice(0, HEADER_WORDS * 4).buffer);
     const [magic, version, d, capacity, M, efConstruction, savedEf] = head;
     if (magic !== HNSW_MAGIC) throw new Error('HnswIndex.restore: bytes are not a serialised HnswIndex');
-    if (version !== FORMAT_VERSION) throw new Error(`HnswIndex.restore: unsupported format version ${version}`);
+    if (version !== 1 && version !== HNSW_FORMAT) throw new Error(`HnswIndex.restore: unsupported format version ${version}`);
     if (d !== dimensions) throw new Error(`HnswIndex.restore: index has ${d} dimensions, expected ${dimensions}`);
+    let file = bytes.subarray(HEADER_WORDS * 4);
+    if (version === HNSW_FORMAT) {
+      if (!opts.rows) throw new Error('HnswIndex.restore: these bytes hold the graph only; pass the vectors it was built from');
+      file = fillVectors(file, dimensions, opts.rows);
+    }
     const lib = await loadLib();
     const name = `atlas-restore-${Date.now()}-${fileCounter++}.bin`;
     const key = `${IDB_NAME}/${name}`;
     const index = await exclusive(async () => {
       await settled(lib);
-      const record = { timestamp: new Date(), mode: 0o100666, contents: bytes.subarray(HEADER_WORDS * 4) };
+      const record = { timestamp: new Date(), mode: 0o100666, contents: file };
       await withScratchStore('readwrite', (s) => s.put(record, key));
       try {
         await sync('read');
@@ -260,7 +276,10 @@ export class HnswIndex implements VectorIndex {
     this.efSearch = ef;
   }
 
-  /** Bytes: an 8-word header (format, dims, capacity, M, efConstruction, efSearch) + hnswlib's own file. */
+  /**
+   * Bytes: an 8-word header (format, dims, capacity, M, efConstruction, efSearch) + hnswlib's own
+   * file without the vectors (≈ 9% of it at 384 dimensions): restore() needs them back.
+   */
   async serialize(): Promise<Uint8Array> {
     const name = `atlas-save-${Date.now()}-${fileCounter++}.bin`;
     const key = `${IDB_NAME}/${name}`;
@@ -280,9 +299,10 @@ export class HnswIndex implements VectorIndex {
         await dropScratch(key);
       }
     });
-    const out = new Uint8Array(HEADER_WORDS * 4 + raw.byteLength);
-    new Uint32Array(out.buffer, 0, HEADER_WORDS).set([HNSW_MAGIC, FORMAT_VERSION, this.dimensions, this.index.getMaxElements(), this.M, this.efConstruction, this.efSearch, 0]);
-    out.set(raw, HEADER_WORDS * 4);
+    const graph = stripVectors(raw, this.dimensions);
+    const out = new Uint8Array(HEADER_WORDS * 4 + graph.byteLength);
+    new Uint32Array(out.buffer, 0, HEADER_WORDS).set([HNSW_MAGIC, HNSW_FORMAT, this.dimensions, this.index.getMaxElements(), this.M, this.efConstruction, this.efSearch, 0]);
+    out.set(graph, HEADER_WORDS * 4);
     return out;
   }
 }

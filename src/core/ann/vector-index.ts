@@ -71,5 +71,5 @@ export function checkQuery(dimensions: number, query: Float32Array): void {
 }
 
 
-/** Version of the byte layouts written by ExactIndex / HnswIndex.serialize(). */
+/** Version of the byte layout written by ExactIndex.serialize() (HnswIndex has its own: hnsw.ts HNSW_FORMAT). */
 export const FORMAT_VERSION = 1;

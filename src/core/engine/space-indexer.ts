@@ -279,7 +279,7 @@ export class SpaceIndexer {
       const restoring = (async () => {
         const bytes = await this.storage.safe((s) => s.getBlob(name), undefined);
         if (!bytes) throw new Error('missing graph bytes');
-        const index = await HnswIndex.restore(bytes, dims);
+        const index = await HnswIndex.restore(bytes, dims, { rows: flat });
         if (index.size !== savedIds.length) throw new Error(`graph holds ${index.size} vectors, its id list ${savedIds.length}`);
         return index;
       })().catch(() => {
