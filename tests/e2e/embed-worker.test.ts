@@ -68,7 +68,12 @@ describe('embedding worker unavailable', () => {
     const st = await waitForStatus(page, (s) => s.collections.some((c) => c.id === 'kelp' && c.embedded === 2) && s.semanticReady && s.phase === 'ready', 300_000, 'the imported papers embedded');
     expect(st.spaces.find((x) => x.role === 'primary')?.embedded).toBeGreaterThanOrEqual(2);
     // Told once, not once per batch.
-    expect((await notices.allInnerTexts()).filter((t) => NOTICE.test(t))).toHaveLength(1);
+    const told = (await notices.allInnerTexts()).filter((t) => NOTICE.test(t));
+    expect(told).toHaveLength(1);
+    // The reason is the real one (the script is missing), not a generic "crashed … out of memory?".
+    expect(told[0]).toMatch(/did not start \(its script could not be loaded\)/);
+    // Service workers are blocked in this browser: the status line says so plainly, no script error text.
+    expect(await page.locator('[data-offline-state]').innerText()).toBe('offline use unavailable');
     expect(external).toEqual([]);
   }, 600_000);
 });

@@ -166,6 +166,15 @@ describe('document embedder in a worker', () => {
     expect(onFallback).toHaveBeenCalledTimes(1);
   });
 
+  it('a worker whose script does not load (a bare error event before any answer) is reported as not started, not as crashed', async () => {
+    const { remote, split, local, onFallback, worker } = setup({ silent: true, timeoutMs: 60_000 });
+    worker.crash('');
+    await expect(remote.ready).rejects.toThrow(/^the embedding worker did not start \(its script could not be loaded\)$/);
+    await split.embedDocuments(TEXTS);
+    expect(local.embedCount).toBe(TEXTS.length);
+    expect(onFallback).toHaveBeenCalledWith(expect.objectContaining({ message: expect.stringMatching(/did not start/) }));
+  });
+
   it('a crash mid-request rejects nothing to the caller: that request and later ones run locally', async () => {
     const { remote, split, local, workerModel, worker, onFallback } = setup();
     await remote.ready;

@@ -105,7 +105,10 @@ export class RemoteDocumentEmbedder implements DocumentEmbedder {
     };
     worker.onerror = (e) => {
       e.preventDefault?.();
-      this.fail(new Error(`the embedding worker crashed: ${e.message || 'no message (out of memory?)'}`));
+      // A worker whose script cannot be fetched or parsed reports a bare error event (no message)
+      // before it ever answered: say that, not "crashed" (issue 15: a missing worker script).
+      if (!e.message && this.state === 'loading') this.fail(new Error('the embedding worker did not start (its script could not be loaded)'));
+      else this.fail(new Error(`the embedding worker crashed: ${e.message || 'no message (out of memory?)'}`));
     };
     worker.postMessage({ type: 'load', load });
   }
