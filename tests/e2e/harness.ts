@@ -121,10 +121,23 @@ export function makeProfileDir(): string {
   return mkdtempSync(join(tmpdir(), 'atlas-profile-'));
 }
 
-/** The worker's status (counters: embeddedCount, storedVectors, backend, threads…). */
-export async function engineStatus(page: Page): Promise<EngineStatus> {
-  await page.waitForFunction(() => !!(window as unknown as { __atlas?: unknown }).__atlas, null, { timeout: 30_000 });
-  return page.evaluate(() => (window as unknown as { __atlas: { status(): Promise<EngineStatus> } }).__atlas.status());
+/**
+ * The worker's status (counters: embeddedCount, storedVectors, backend, threads…), through the app's
+ * diagnostic hook (src/ui/App.svelte: window.__atlas). Bounded: a worker that stops answering fails
+ * here with that said, instead of hanging the test until vitest's timeout, which reports nothing
+ * about where it stopped (tests/e2e/static-site.ts uses this one too).
+ */
+export async function engineStatus(page: Page, timeoutMs = 120_000): Promise<EngineStatus> {
+  await page.waitForFunction(() => !!(window as unknown as { __atlas?: unknown }).__atlas, null, { timeout: Math.min(timeoutMs, 30_000) });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const silent = new Promise<never>((_, rej) => {
+    timer = setTimeout(() => rej(new Error(`the engine did not answer a status request within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([page.evaluate(() => (window as unknown as { __atlas: { status(): Promise<EngineStatus> } }).__atlas.status()), silent]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Polls the worker until `pred(status)` holds; throws with the last status on timeout. */

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { TYPES } from './static-server.ts';
-import { CHROMIUM, chromiumArgs } from './harness.ts';
+import { CHROMIUM, chromiumArgs, engineStatus as harnessStatus } from './harness.ts';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const DIST = join(REPO, 'dist');
@@ -128,22 +128,9 @@ export interface Status {
   phase: string;
 }
 
-/**
- * The worker's counters, through the app's diagnostic hook (src/ui/App.svelte: window.__atlas).
- * Bounded: a worker that stops answering fails here with that said, instead of hanging the test
- * until vitest's timeout, which reports nothing about where it stopped.
- */
+/** The worker's counters (harness.ts engineStatus: bounded, 60 s here). */
 export async function engineStatus(page: Page, timeoutMs = 60_000): Promise<Status> {
-  await page.waitForFunction(() => !!(window as unknown as { __atlas?: unknown }).__atlas, undefined, { timeout: timeoutMs });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const silent = new Promise<never>((_, rej) => {
-    timer = setTimeout(() => rej(new Error(`the engine did not answer a status request within ${timeoutMs / 1000} s`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([page.evaluate(() => (window as unknown as { __atlas: { status(): Promise<Status> } }).__atlas.status()), silent]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return (await harnessStatus(page, timeoutMs)) as unknown as Status;
 }
 
 /**

@@ -4,8 +4,11 @@
  */
 
 /** Largest text export accepted (BibTeX, RIS, CSV, TSV, JSON, JSONL, plain text). Checked BEFORE
- *  decoding or parsing. 20 MiB holds ~10 000 BibTeX entries with abstracts. */
-export const MAX_TEXT_BYTES = 20 * 1024 * 1024;
+ *  decoding or parsing. 256 MiB holds a 100 000-paper library with abstracts (issue 15: a JSON
+ *  Lines export of 100k papers is ~170 MB, a BibTeX one ~80–100 MB), and keeps the decoded text
+ *  well under V8's longest string (2^29 characters). It was 20 MiB (~10 000 entries), which turned
+ *  away every library the large-library work is for. */
+export const MAX_TEXT_BYTES = 256 * 1024 * 1024;
 
 /** Largest bundle (.atlas) accepted: it carries Float32 vectors and an HNSW graph besides the
  *  papers, ~4.5 kB per paper at 384 dims, so it gets a larger limit than text exports. */

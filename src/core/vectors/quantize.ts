@@ -168,7 +168,7 @@ export const STORED_CODEC: StorageCodec = 'f16';
  */
 export function toStoredForm(v: Float32Array): Float32Array {
   if (!isStorable(v)) throw new RangeError('A vector with a component beyond ±65504 (or not a number) cannot be stored as f16');
-  return decodeF16(encodeF16(v));
+  return roundTrip(v, v.length, STORED_CODEC);
 }
 
 /** Whether `v` survives STORED_CODEC: finite, every |component| ≤ 65504 (f16's largest value). */

@@ -14,6 +14,9 @@ import { buildingGraph } from '../status/phases.ts';
 /** Set once a full index was seen in this browser; a reload that finds none says the data was lost. */
 const INDEXED_FLAG = 'atlas:indexed';
 
+
+/** Quick-tier batches at least this big show the progress panel (see quickBusy). */
+const QUICK_ROW_MIN = 1000;
 export class EngineState {
   client = $state.raw<EngineClient | null>(null);
   status = $state<EngineStatus | null>(null);
@@ -26,10 +29,15 @@ export class EngineState {
   readonly indexing = $derived(this.status?.phase === 'indexing');
   /** The model embeds papers right now (not the sub-second quick tier, not a run that only loads vectors). */
   readonly embedding = $derived(!!this.embedProgress && this.embedProgress.space !== 'quick' && this.embedProgress.done < this.embedProgress.total);
+  /**
+   * The quick tier is indexing a big batch: sub-second for a few hundred papers, but ~1 s per 2,000
+   * papers here, so a 5k–100k import would show nothing for seconds to a minute without its row.
+   */
+  readonly quickBusy = $derived(!!this.embedProgress && this.embedProgress.space === 'quick' && this.embedProgress.total >= QUICK_ROW_MIN && this.embedProgress.done < this.embedProgress.total);
   readonly showProgress = $derived(
     !!this.status &&
       ((this.indexing &&
-        (this.status.modelState === 'loading' || this.embedding || this.status.waitingForLock || this.status.indexRun === 'paused' || this.status.indexRun === 'pausing' || this.status.indexRun === 'cancelling')) ||
+        (this.status.modelState === 'loading' || this.embedding || this.quickBusy || this.status.waitingForLock || this.status.indexRun === 'paused' || this.status.indexRun === 'pausing' || this.status.indexRun === 'cancelling')) ||
         // A large library's search graph grows for minutes after the vectors are in.
         buildingGraph(this.status)),
   );
