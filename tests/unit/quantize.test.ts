@@ -87,6 +87,15 @@ describe('int8 codec', () => {
 });
 
 describe('f16 codec', () => {
+  it('decodeF16 (a lookup table) gives fromHalf of every one of the 65,536 bit patterns', () => {
+    const all = Uint16Array.from({ length: 65536 }, (_, i) => i);
+    const got = decodeF16(all);
+    for (let i = 0; i < 65536; i++) if (!Object.is(got[i], Math.fround(fromHalf(i)))) throw new Error(`pattern ${i}: ${got[i]} vs ${fromHalf(i)}`);
+    expect(got[0x3c00]).toBe(1);
+    expect(got[0xfc00]).toBe(-Infinity);
+    expect(Number.isNaN(got[0x7e00])).toBe(true);
+  });
+
   it('matches IEEE half rounding on known values', () => {
     expect(toHalf(1)).toBe(0x3c00);
     expect(toHalf(-2)).toBe(0xc000);
