@@ -312,6 +312,47 @@ describe('EngineSession', () => {
 });
 
 describe('EngineSession persistence details', () => {
+  it("a reload reads the quick tier's stored vectors while the keyword index loads, not after it (once), and ranks the same", async () => {
+    const store = new MemoryStore();
+    const counter = { docs: 0 };
+    const opts = { autoIndex: false, modelId: 'Xenova/all-MiniLM-L6-v2', quickModelId: 'Xenova/e5-small-v2' };
+    const deps = () => makeDeps(() => store, counter, { loadModel: async (id) => fakeModel(counter, { modelId: id }) }).deps;
+    const a = new EngineSession(deps());
+    await a.init(opts);
+    await a.startIndexing();
+    const quickKey = a.status().spaces.find((x) => x.role === 'quick')!;
+    expect(quickKey.indexed).toBe(40);
+    await a.saveLexicalIndex();
+    const before = (await a.search('qubit entanglement', 'vector')).hits.map((h) => [h.paper.id, h.score]);
+
+    // The keyword snapshot's read is held until we open it; record when the vectors are asked for.
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const log: string[] = [];
+    const getBlob = store.getBlob.bind(store);
+    store.getBlob = async (name) => {
+      if (name === 'lexical-index') {
+        log.push('keyword snapshot asked');
+        await gate;
+        log.push('keyword snapshot read');
+      }
+      return getBlob(name);
+    };
+    const getVectors = store.getVectors.bind(store);
+    store.getVectors = async (key) => (log.push(`vectors ${key.split('@')[0]}`), getVectors(key));
+    const b = new EngineSession(deps());
+    const init = b.init(opts);
+    await vi.waitFor(() => expect(log).toContain('vectors Xenova/e5-small-v2')).catch((e) => { throw new Error(`${e.message}; log: ${JSON.stringify(log)}`); });
+    expect(log).not.toContain('keyword snapshot read');
+    open();
+    await init;
+    await b.startIndexing();
+    expect(log.filter((l) => l === 'vectors Xenova/e5-small-v2')).toHaveLength(1);
+    expect(b.status().spaces.find((x) => x.role === 'quick')).toMatchObject({ indexed: 40, ready: true });
+    expect(counter.docs).toBe(80); // 40 per space in the first session, none re-embedded after the reload
+    expect((await b.search('qubit entanglement', 'vector')).hits.map((h) => [h.paper.id, h.score])).toEqual(before);
+  });
+
   it('saves the HNSW graph and adopts it on reload instead of rebuilding; a damaged graph is rebuilt with a notice', async () => {
     const store = new MemoryStore();
     const opts = { engineOptions: { exactThreshold: 10 } };

@@ -297,7 +297,9 @@ export class EngineSession {
     // papers are read and the keyword index is built: on a 5k reload that was ~0.7 s spent after
     // them, before semantic search. ensure() is idempotent; the indexing run awaits the same load.
     // The transformer is not started early: creating its session competes for this thread.
-    void this.quick?.slot.ensure();
+    // Its stored vectors are read meanwhile too (SpaceIndexer.prefetchStored).
+    const quick = this.quick;
+    void quick?.slot.ensure().then((m) => m && quick.prefetchStored(vectorKey(m.identity)));
     if (this.slot.modelId !== BEST_QUALITY_MODEL_ID && (await this.storage.safe((s) => s.getMeta<boolean>('bestQuality'), undefined))) this.addSpace('extra', BEST_QUALITY_MODEL_ID).useShipped = opts.useShipped ?? true;
     await this.loadPapers(opts.expectStored ?? false);
     await this.reading.load();
