@@ -154,6 +154,13 @@ function compare(ref: MapBm25Index, idx: Bm25Index, qs: string[]): number {
     if (!same(ref.search(q, Infinity), idx.search(q, Infinity))) bad++;
     if (!same(ref.search(q, 10), idx.search(q, 10))) bad++;
     if (!same(ref.search(q, 5, odd), idx.search(q, 5, odd))) bad++;
+    // searchScored (hybrid search): the same k best, and the score of every match beyond them.
+    const all = ref.search(q, Infinity, odd);
+    const scored = idx.searchScored(q, 7, odd);
+    if (!same(all.slice(0, 7), scored.top) || scored.matched !== all.length) bad++;
+    const matchedLabels = new Set(all.map((h) => h.label));
+    for (const h of all) if (!Object.is(scored.scoreOf(h.label), h.score)) bad++;
+    for (let l = 0; l < 40; l++) if (!matchedLabels.has(l) && scored.scoreOf(l) !== undefined) bad++;
   }
   const w = new Map([[tokenize('learning')[0]!, 1], [tokenize('video')[0]!, 0.35]]);
   if (!same(ref.searchTerms(w, Infinity), idx.searchTerms(w, Infinity))) bad++;

@@ -342,10 +342,9 @@ export class SearchEngine {
             ? [...vecHits[0]].map(([label, score]) => ({ label, score }))
             : fuse(new Map(), vecHits, { ...fusion, alpha: 1 }).slice(0, k);
       } else {
-        const lexAll = this.bm25.search(question, Infinity, lex);
-        const lexHits = lexAll.slice(0, depth);
-        lexHits.forEach((h, i) => lexRanks.set(h.label, i + 1));
-        const fused = this.hybridRank(lexAll, depth, spaces, qvs, vecHits, fusion);
+        const lexical = this.bm25.searchScored(question, depth, lex);
+        lexical.top.forEach((h, i) => lexRanks.set(h.label, i + 1));
+        const fused = this.hybridRank(lexical, spaces, qvs, vecHits, fusion);
         if (fusion.prfDocs > 0 && fusion.prfWeight > 0) {
           // Pseudo-relevance feedback (off by default: measured by bench/prf.ts, it lowered mean
           // MRR@10 at every setting tried): a second pass with each space's question vector moved
@@ -353,7 +352,7 @@ export class SearchEngine {
           const head = fused.slice(0, fusion.prfDocs).map((h) => this.papers[h.label]!.id);
           const moved = spaces.map((s, i) => feedbackQuery(s, qvs[i], head, fusion.prfWeight));
           const vecHits2 = spaces.map((s, i) => this.vectorHits(s, moved[i], depth, lex));
-          ranked = this.hybridRank(lexAll, depth, spaces, moved, vecHits2, fusion).slice(0, k);
+          ranked = this.hybridRank(lexical, spaces, moved, vecHits2, fusion).slice(0, k);
         } else ranked = fused.slice(0, k);
       }
     }
@@ -385,18 +384,22 @@ export class SearchEngine {
    * ranker, so a paper found by one ranker is not scored 0 by another merely because it fell outside
    * that ranker's top `depth`. Mutates `vecHits` (adds the exact scores).
    */
+  /** `lexical`: the `depth` best lexical hits and every matching document's score (Bm25Index.searchScored). */
   private hybridRank(
-    lexAll: { label: number; score: number }[],
-    depth: number,
+    lexical: { top: { label: number; score: number }[]; scoreOf: (label: number) => number | undefined },
     spaces: VectorSpace[],
     qvs: Float32Array[],
     vecHits: Map<number, number>[],
     fusion: FusionOptions,
   ): { label: number; score: number }[] {
-    const lexMap = new Map(lexAll.slice(0, depth).map((h) => [h.label, h.score]));
+    const lexMap = new Map(lexical.top.map((h) => [h.label, h.score]));
     if (fusion.method !== 'rrf') {
-      const all = new Map(lexAll.map((h) => [h.label, h.score]));
-      for (const hits of vecHits) for (const l of hits.keys()) if (all.has(l)) lexMap.set(l, all.get(l)!);
+      for (const hits of vecHits) {
+        for (const l of hits.keys()) {
+          const score = lexical.scoreOf(l);
+          if (score !== undefined) lexMap.set(l, score);
+        }
+      }
       const candidates = new Set<number>(lexMap.keys());
       for (const hits of vecHits) for (const l of hits.keys()) candidates.add(l);
       spaces.forEach((s, i) => {
