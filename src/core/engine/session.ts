@@ -297,11 +297,12 @@ export class EngineSession {
     // papers are read and the keyword index is built: on a 5k reload that was ~0.7 s spent after
     // them, before semantic search. ensure() is idempotent; the indexing run awaits the same load.
     // The transformer is not started early: creating its session competes for this thread.
-    // Its stored vectors are read meanwhile too (SpaceIndexer.prefetchStored).
     const quick = this.quick;
-    void quick?.slot.ensure().then((m) => m && quick.prefetchStored(vectorKey(m.identity)));
+    const quickModel = quick?.slot.ensure();
     if (this.slot.modelId !== BEST_QUALITY_MODEL_ID && (await this.storage.safe((s) => s.getMeta<boolean>('bestQuality'), undefined))) this.addSpace('extra', BEST_QUALITY_MODEL_ID).useShipped = opts.useShipped ?? true;
-    await this.loadPapers(opts.expectStored ?? false);
+    // Once the papers are read, the quick tier's stored vectors are read while the keyword index
+    // loads (SpaceIndexer.prefetchStored). Not earlier: both reads at once delayed keyword search.
+    await this.loadPapers(opts.expectStored ?? false, () => void quickModel?.then((m) => m && quick!.prefetchStored(vectorKey(m.identity))));
     await this.reading.load();
     // A pause the person left on survives the reload (the run holds at its first batch boundary).
     await this.indexer.restorePause();
@@ -313,8 +314,9 @@ export class EngineSession {
     return this.status();
   }
 
-  private async loadPapers(expectStored: boolean) {
+  private async loadPapers(expectStored: boolean, papersRead?: () => void) {
     await this.library.load(await this.deps.seedText(), expectStored);
+    papersRead?.();
     await this.lexical.restore(this.library.list());
   }
 
