@@ -36,12 +36,12 @@ describe('loadCorpusFile', () => {
     expect([...r.vectors!.byPaperId.get(papers[1]!.id)!]).toEqual([0.5, 0.625, 0.75, 0.875]);
   });
 
-  it('rejects a 50 MB text file from its size alone', async () => {
+  it('rejects a 300 MB text file from its size alone', async () => {
     const file = join(dir, 'big.bib');
     writeFileSync(file, '');
-    truncateSync(file, 50 * 1024 * 1024); // sparse: nothing is really written
+    truncateSync(file, 300 * 1024 * 1024); // sparse: nothing is really written
     await expect(loadCorpusFile(file)).rejects.toThrow(ImportError);
-    await expect(loadCorpusFile(file)).rejects.toThrow(/"big\.bib" is 50\.0 MB; the import limit is 20\.0 MB/);
+    await expect(loadCorpusFile(file)).rejects.toThrow(/"big\.bib" is 300\.0 MB; the import limit is 256\.0 MB/);
   });
 
   it('a missing file rejects with the fs error', async () => {
