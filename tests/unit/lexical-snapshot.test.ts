@@ -5,7 +5,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { Bm25Index } from '../../src/core/search/bm25.ts';
-import { decodeLexicalSnapshot, encodeLexicalSnapshot, SnapshotError } from '../../src/core/search/bm25-snapshot.ts';
+import { decodeLexicalSnapshot, encodeLexicalSnapshot, encodeLexicalSnapshotSliced, SnapshotError } from '../../src/core/search/bm25-snapshot.ts';
 import { SearchEngine } from '../../src/core/search/engine.ts';
 import { LexicalCache, LEXICAL_BLOB } from '../../src/core/engine/lexical-cache.ts';
 import { EngineSession, type SessionDeps } from '../../src/core/engine/session.ts';
@@ -121,6 +121,21 @@ describe('lexical index snapshot', () => {
     expect(fb.parts.tfs).toEqual(fp.parts.tfs);
     expect(fb.parts.lens).toEqual(fp.parts.lens);
     expect([...fp.parts.tfs].some((x) => !Number.isInteger(x))).toBe(true);
+  });
+
+  it('the sliced encoder gives the same bytes and lets the event loop run meanwhile', async () => {
+    const e = new SearchEngine();
+    e.setPapers(papers);
+    const { parts, ids } = e.lexicalParts();
+    const sync = encodeLexicalSnapshot({ parts, ids, fingerprint: 'f' });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    const sliced = await encodeLexicalSnapshotSliced({ parts, ids, fingerprint: 'f' }, 0);
+    clearInterval(timer);
+    expect(sliced).toEqual(sync);
+    // 0 ms slices: a turn of the event loop at every step (a step is 1,024 terms; the seed corpus has more).
+    expect(parts.terms.length).toBeGreaterThan(1024);
+    expect(ticks).toBeGreaterThan(0);
   });
 
   it('session reload over IndexedDB (fake) loads the snapshot instead of rebuilding', async () => {

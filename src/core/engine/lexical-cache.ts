@@ -14,7 +14,7 @@
  */
 import type { SearchEngine } from '../search/engine.ts';
 import { authorText } from '../search/engine.ts';
-import { decodeLexicalSnapshot, encodeLexicalSnapshot } from '../search/bm25-snapshot.ts';
+import { decodeLexicalSnapshot, encodeLexicalSnapshotSliced } from '../search/bm25-snapshot.ts';
 import { fnv1a64 } from '../library/ids.ts';
 import { paperTextHash } from './library.ts';
 import type { Store } from '../store/store.ts';
@@ -84,13 +84,23 @@ export class LexicalCache {
     }, this.delayMs);
   }
 
+  /** The save in progress: saves run one after another, so an older snapshot never lands last. */
+  private saving: Promise<boolean> = Promise.resolve(true);
+
   /** Writes the snapshot now (also what the debounce calls). Never throws. */
-  async saveNow(): Promise<boolean> {
+  saveNow(): Promise<boolean> {
+    const run = this.saving.then(() => this.saveOnce());
+    this.saving = run;
+    return run;
+  }
+
+  private async saveOnce(): Promise<boolean> {
     try {
       const engine = this.engine();
       const { parts, ids } = engine.lexicalParts();
       const papers = ids.map((id) => engine.getPaper(id)!);
-      const bytes = encodeLexicalSnapshot({ parts, ids, fingerprint: lexicalFingerprint(papers) });
+      // Sliced: the parts are a copy, so questions answered in between cannot change what is encoded.
+      const bytes = await encodeLexicalSnapshotSliced({ parts, ids, fingerprint: lexicalFingerprint(papers) });
       await this.store().putBlob(LEXICAL_BLOB, bytes);
       this.saves++;
       return true;

@@ -24,6 +24,7 @@
  * check (engine/lexical-cache.ts): the fingerprint and options are returned for that.
  */
 import type { Bm25Options, Bm25Parts } from './bm25.ts';
+import { DEFAULT_SLICE_MS, yieldToEventLoop } from '../util/time-slice.ts';
 
 export const SNAPSHOT_VERSION = 2;
 const MAGIC = 0x584c5441; // "ATLX"
@@ -89,7 +90,11 @@ class ByteWriter {
 
 const isUint32 = (x: number) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff;
 
-export function encodeLexicalSnapshot(s: LexicalSnapshot): Uint8Array {
+/**
+ * The encoder as steps: it pauses (yields) every few thousand terms or postings, so a caller on the
+ * engine thread can let questions in between (encodeLexicalSnapshotSliced). Same bytes either way.
+ */
+function* encodeSteps(s: LexicalSnapshot): Generator<void, Uint8Array> {
   const { parts } = s;
   const tf64 = parts.tfs instanceof Float64Array;
   if (s.ids.length !== parts.labels.length) throw new SnapshotError('ids and documents differ in number');
@@ -100,6 +105,7 @@ export function encodeLexicalSnapshot(s: LexicalSnapshot): Uint8Array {
   w.raw(new Uint8Array(12), 1);
   w.raw(json, 1);
   for (let t = 0; t < parts.terms.length; t++) {
+    if (t % 1024 === 1023) yield;
     const a = parts.offsets[t]!;
     const b = parts.offsets[t + 1]!;
     w.varint(b - a);
@@ -112,7 +118,10 @@ export function encodeLexicalSnapshot(s: LexicalSnapshot): Uint8Array {
     }
   }
   if (intTf) {
-    for (let i = 0; i < parts.tfs.length; i++) w.varint(parts.tfs[i]!);
+    for (let i = 0; i < parts.tfs.length; i++) {
+      if (i % 65536 === 65535) yield;
+      w.varint(parts.tfs[i]!);
+    }
     for (let i = 0; i < parts.lens.length; i++) w.varint(parts.lens[i]!);
   } else {
     w.raw(new Uint8Array(parts.tfs.buffer, parts.tfs.byteOffset, parts.tfs.byteLength));
@@ -126,6 +135,32 @@ export function encodeLexicalSnapshot(s: LexicalSnapshot): Uint8Array {
   dv.setUint32(8, json.length, true);
   dv.setUint32(bytes.length - 4, fnv32(bytes, bytes.length - 4), true);
   return bytes;
+}
+
+export function encodeLexicalSnapshot(s: LexicalSnapshot): Uint8Array {
+  const steps = encodeSteps(s);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * encodeLexicalSnapshot with a turn of the event loop whenever `sliceMs` have passed: at 100k
+ * papers encoding took ~0.9 s (Node), all of it a question's wait on the engine thread. `parts` must
+ * not change meanwhile (the caller passes a copy: SearchEngine.lexicalParts()).
+ */
+export async function encodeLexicalSnapshotSliced(s: LexicalSnapshot, sliceMs = DEFAULT_SLICE_MS): Promise<Uint8Array> {
+  const steps = encodeSteps(s);
+  let started = performance.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (performance.now() - started >= sliceMs) {
+      await yieldToEventLoop();
+      started = performance.now();
+    }
+  }
 }
 
 /** Reads the version-2 body (see the module comment); throws SnapshotError on anything inconsistent. */
