@@ -104,9 +104,9 @@ export class SpaceIndexer {
 
   /**
    * Starts reading this space's stored vectors now; the next run's loadStored takes them instead of
-   * reading again. On a reload the session calls it while the papers and the keyword index load:
-   * at 50k papers reading the quick tier's vectors took 2.2 s after those 4 s, on the way to semantic
-   * search. Safe because only this space's own run (after loadStored) writes vectors of its key;
+   * reading again. On a reload the session calls it once the papers are read, while the keyword
+   * index loads: at 50k papers reading the quick tier's vectors took 2.2 s after that, on the way to
+   * semantic search. Safe because only this space's own run (after loadStored) writes vectors of its key;
    * reset() (clear, model switch) drops a prefetch.
    */
   prefetchStored(key: VectorKey): void {

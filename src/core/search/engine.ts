@@ -382,9 +382,9 @@ export class SearchEngine {
    * Hybrid fusion of BM25 (`lexAll`: every matching paper, best first) with each space's hits for
    * its question vector. For the score-based fusions every candidate gets exact scores from every
    * ranker, so a paper found by one ranker is not scored 0 by another merely because it fell outside
-   * that ranker's top `depth`. Mutates `vecHits` (adds the exact scores).
+   * that ranker's top `depth`. Mutates `vecHits` (adds the exact scores). `lexical`: the `depth`
+   * best lexical hits and every matching document's score (Bm25Index.searchScored).
    */
-  /** `lexical`: the `depth` best lexical hits and every matching document's score (Bm25Index.searchScored). */
   private hybridRank(
     lexical: { top: { label: number; score: number }[]; scoreOf: (label: number) => number | undefined },
     spaces: VectorSpace[],

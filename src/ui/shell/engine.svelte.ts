@@ -9,14 +9,11 @@
 import { EngineClient } from './engine-client.ts';
 import type { EmbedProgressEvent, EngineStatus, ModelProgressEvent, SearchMode } from '../../protocol.ts';
 import type { UrlState } from './url-state.ts';
-import { buildingGraph } from '../status/phases.ts';
+import { buildingGraph, QUICK_ROW_MIN } from '../status/phases.ts';
 
 /** Set once a full index was seen in this browser; a reload that finds none says the data was lost. */
 const INDEXED_FLAG = 'atlas:indexed';
 
-
-/** Quick-tier batches at least this big show the progress panel (see quickBusy). */
-const QUICK_ROW_MIN = 1000;
 export class EngineState {
   client = $state.raw<EngineClient | null>(null);
   status = $state<EngineStatus | null>(null);

@@ -22,6 +22,12 @@ export interface PhaseRow {
   basis?: EmbedProgressEvent['basis'];
 }
 
+/**
+ * A quick-tier batch at least this big is worth showing (the progress panel's row, the status
+ * line's "building…"): the quick tier takes ~1 s per 2,000 papers here, a few hundred are instant.
+ */
+export const QUICK_ROW_MIN = 1000;
+
 const LABEL: Record<PhaseRow['role'], string> = { quick: 'Quick index', primary: 'Full model', extra: 'Second model' };
 
 export function phaseRows(status: EngineStatus, embeds: Partial<Record<string, EmbedProgressEvent>>): PhaseRow[] {
