@@ -8,6 +8,14 @@
  *                                                  of earlier builds hold `vector: Float32Array`)
  *   blobs    out-of-line key                      Uint8Array (serialised HNSW graphs)
  *   meta     out-of-line key                      small JSON-like values (schema, corpus hash, model)
+ *   packs    out-of-line key                      ['p', seq] → PaperPack, ['v', vector key, seq] → VectorPack
+ *                                                  (idb-packs.ts: thousands of papers / vectors a record)
+ *
+ * `papers` and `vectors` are the journal: every write lands there, one record a paper, as before.
+ * Once a journal holds FOLD_MIN records (or the packs hold many overridden copies) a fold moves it
+ * into new packs in ONE transaction, a few seconds after the writes (never on an import's hot path):
+ * a reload then reads a few dozen pack records instead of 100k small ones. Reads combine packs
+ * (sequence order) and journal, the journal winning; deletes rewrite the packs that hold an id.
  *
  * Invariants: vectors are stored as typed arrays (structured clone), never as JSON arrays, and read
  * back in stored form (`toStoredForm`): the engine indexes exactly what a reload gives back. A
@@ -28,8 +36,26 @@
  * another tab deleting or upgrading the database) sets `lost` and calls `onClosed`; requests of a
  * transaction that then aborts never surface as unhandled rejections (only `tx.done` reports).
  */
-import { openDB, deleteDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import { openDB, deleteDB, type DBSchema, type IDBPDatabase, type IDBPObjectStore, type IDBPTransaction, type StoreNames } from 'idb';
 import { MemoryStore, type Store, type StoredVector } from '../core/store/store.ts';
+import { paperTextHash, rememberTextHash } from '../core/library/text-hash.ts';
+import {
+  chunks,
+  isPaperPack,
+  isVectorPack,
+  packHalves,
+  PAPER_PACK_SIZE,
+  paperPack,
+  paperPackWithout,
+  sortedById,
+  unionPapers,
+  unpackVectors,
+  VECTOR_PACK_SIZE,
+  vectorPackWithout,
+  type HalfRow,
+  type PaperPack,
+  type VectorPack,
+} from './idb-packs.ts';
 import { decodeF16, encodeF16, isStorable, toStoredForm } from '../core/vectors/quantize.ts';
 import type { Paper } from '../core/types.ts';
 import { MODELS } from '../core/model/registry.ts';
@@ -42,8 +68,11 @@ export const DB_NAME = 'abstract-atlas';
  * v2: adds vectors (compound key) and blobs.
  * v3: vectors are filed under their full vector identity key (vectors/identity.ts) instead of
  *     `${modelId}@${sha256}`; v2 keys are rewritten (they were all q8 under text format 1), graphs dropped.
+ * v4: adds `packs`. Nothing is moved by the upgrade: the journal folds into packs at its own pace.
+ *     A v3 build meeting a v4 database opens it read-only (reason 'newer') and sees only the
+ *     papers still in the journal: it never writes, so nothing packed is lost.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** A v2 key: `${modelId}@${sha256 of the q8 ONNX file}`. */
 const LEGACY_KEY = /^(.+)@([0-9a-f]{64})$/;
@@ -85,6 +114,12 @@ interface VectorRecord {
   vector?: Float32Array;
 }
 
+/** The journal kind of the papers (vector journals are named by their vector key). */
+const PAPERS = 'papers';
+
+/** The packs store inside any read-write transaction that includes it. */
+type PackStore = IDBPObjectStore<AtlasDB, StoreNames<AtlasDB>[], 'packs', 'readwrite'>;
+
 /** Legacy records rewritten per transaction while compacting (small transactions: queries stay quick). */
 const COMPACT_SLICE = 2000;
 
@@ -102,14 +137,33 @@ function compactRecord(modelKey: string, v: StoredVector): VectorRecord {
   return { modelKey, paperId: v.paperId, textHash: v.textHash, half: encodeF16(v.vector) };
 }
 
+type PackKey = ['p', number] | ['v', string, number];
+
 interface AtlasDB extends DBSchema {
   papers: { key: string; value: Paper };
   vectors: { key: [string, string]; value: VectorRecord; indexes: { byModel: string } };
   blobs: { key: string; value: Uint8Array };
   meta: { key: string; value: unknown };
+  packs: { key: PackKey; value: PaperPack | VectorPack };
 }
 
-const REQUIRED_STORES = ['papers', 'vectors', 'blobs', 'meta'] as const;
+const REQUIRED_STORES = ['papers', 'vectors', 'blobs', 'meta', 'packs'] as const;
+
+/** Keys of the paper packs / of one vector identity's packs (an array sorts after every number). */
+const paperPackRange = () => IDBKeyRange.bound(['p'], ['p', []]);
+const vectorPackRange = (key: string) => IDBKeyRange.bound(['v', key], ['v', key, []]);
+/** The journal records of one vector identity (primary keys [key, paperId]). */
+const vectorJournalRange = (key: string) => IDBKeyRange.bound([key], [key, []]);
+
+/** When packs are folded; tests shrink these. */
+export interface PackPolicy {
+  /** Journal records (papers, or one identity's vectors) that make a fold worth it. */
+  foldMin: number;
+  /** Quiet time after the write that crossed foldMin before the fold runs. */
+  delayMs: number;
+}
+
+export const PACK_POLICY: PackPolicy = { foldMin: 1000, delayMs: 5000 };
 
 export class StorageOpenError extends Error {
   constructor(message: string, readonly reason: 'blocked' | 'unavailable' | 'corrupt' | 'newer') {
@@ -141,6 +195,7 @@ export function upgradeSchema(
   } else if (oldVersion < 3) {
     quiet(migrateVectorKeys(tx));
   }
+  if (!names.contains('packs')) db.createObjectStore('packs');
   quiet(tx.objectStore('meta').put(SCHEMA_VERSION, 'schemaVersion'));
 }
 
@@ -231,6 +286,11 @@ async function readNewerDatabase(name: string): Promise<OpenedAppStore> {
   const version = db.version;
   try {
     if (db.objectStoreNames.contains('papers')) papers = (await db.getAll('papers' as never)) as Paper[];
+    // A later layout that still keeps v4's paper packs: read them too (journal copies win).
+    if (db.objectStoreNames.contains('packs')) {
+      const packs = await db.getAll('packs' as never, paperPackRange() as never);
+      papers = [...unionPapers(packs, papers, () => {}).live.values()];
+    }
   } catch {
     papers = [];
   } finally {
@@ -251,7 +311,7 @@ async function readNewerDatabase(name: string): Promise<OpenedAppStore> {
 }
 
 /** Opens (creating or migrating) the app database. See the module comment for failure modes. */
-export async function openIdbStore(name = DB_NAME, onClosed: () => void = () => {}): Promise<OpenedIdbStore> {
+export async function openIdbStore(name = DB_NAME, onClosed: () => void = () => {}, policy: PackPolicy = PACK_POLICY): Promise<OpenedIdbStore> {
   if (typeof indexedDB === 'undefined') throw new StorageOpenError('IndexedDB is not available here.', 'unavailable');
   let recovered: string | undefined;
   let db: IDBPDatabase<AtlasDB>;
@@ -276,7 +336,7 @@ export async function openIdbStore(name = DB_NAME, onClosed: () => void = () => 
     }
     if (!isUsable(db)) throw new StorageOpenError('IndexedDB could not be initialised.', 'corrupt');
   }
-  return { store: new IdbStore(db), recovered };
+  return { store: new IdbStore(db, policy), recovered };
 }
 
 /** Normalises quota errors so callers can branch on `name === 'QuotaExceededError'`. */
@@ -294,14 +354,27 @@ export class IdbStore implements Store {
   /** The browser closed the connection (site data cleared, eviction, another tab deleting it). */
   lost = false;
 
-  constructor(readonly db: IDBPDatabase<AtlasDB>) {
+  constructor(
+    readonly db: IDBPDatabase<AtlasDB>,
+    private readonly policy: PackPolicy = PACK_POLICY,
+  ) {
     // 'close' fires only when the browser closes the connection, never for our own close().
     db.addEventListener('close', () => (this.lost = true));
     db.addEventListener('versionchange', () => (this.lost = true));
   }
 
+  // ------------------------------------------------------------------ papers
+
   async getPapers(): Promise<Paper[]> {
-    return this.db.getAll('papers');
+    const tx = this.db.transaction(['papers', 'packs']);
+    const [packs, journal] = await Promise.all([tx.objectStore('packs').getAll(paperPackRange()), tx.objectStore('papers').getAll()]);
+    const { live, stale } = unionPapers(packs, journal, rememberTextHash);
+    this.journal.set(PAPERS, journal.length);
+    this.stale.set(PAPERS, { stale, live: live.size });
+    this.considerFold(PAPERS);
+    // Records without a string id are handed over too: Library.load reports them as unreadable.
+    const odd = journal.filter((p) => typeof (p as { id?: unknown })?.id !== 'string');
+    return odd.length ? [...sortedById(live.values()), ...odd] : sortedById(live.values());
   }
 
   async putPapers(papers: Paper[]): Promise<void> {
@@ -312,27 +385,44 @@ export class IdbStore implements Store {
     } catch (e) {
       rethrow(e);
     }
+    // The objects written, so a fold takes their hashes (known to the session) instead of hashing again.
+    for (const p of papers) this.written.set(p.id, p);
+    this.grew(PAPERS, papers.length);
   }
 
   async deletePapers(ids: string[]): Promise<void> {
-    const tx = this.db.transaction('papers', 'readwrite');
-    for (const id of ids) quiet(tx.store.delete(id));
+    if (!ids.length) return;
+    const gone = new Set(ids);
+    const tx = this.db.transaction(['papers', 'packs'], 'readwrite');
+    for (const id of ids) quiet(tx.objectStore('papers').delete(id));
+    await this.rewritePacks(tx.objectStore('packs'), paperPackRange(), (pack) => (isPaperPack(pack) ? paperPackWithout(pack, gone) : 'unchanged'));
     await tx.done;
+    for (const id of ids) this.written.delete(id);
   }
 
+  // ------------------------------------------------------------------ vectors
+
   async getVectors(key: VectorKey): Promise<Map<string, StoredVector>> {
-    const rows = await this.db.getAllFromIndex('vectors', 'byModel', key);
-    const out = new Map<string, StoredVector>();
+    const tx = this.db.transaction(['vectors', 'packs']);
+    const [packs, rows] = await Promise.all([tx.objectStore('packs').getAll(vectorPackRange(key)), tx.objectStore('vectors').index('byModel').getAll(key)]);
+    const { live: out, stale: packStale } = unpackVectors(packs);
+    let stale = packStale;
     const legacy: StoredVector[] = [];
+    let foldable = 0;
     for (const r of rows) {
       // A record written by a broken build or edited by hand is skipped, not trusted.
       const vector = recordVector(r);
       if (!vector) continue;
       const v = { paperId: r.paperId, textHash: r.textHash, vector };
+      if (out.has(r.paperId)) stale++;
       out.set(r.paperId, v);
       if (!r.half && isStorable(vector)) legacy.push(v);
+      if (isStorable(vector)) foldable++;
     }
     if (legacy.length) void this.compact(key, legacy);
+    this.journal.set(key, foldable);
+    this.stale.set(key, { stale, live: out.size });
+    this.considerFold(key);
     return out;
   }
 
@@ -371,12 +461,174 @@ export class IdbStore implements Store {
     } catch (e) {
       rethrow(e);
     }
+    this.grew(key, vectors.length);
   }
 
   async deleteVectors(key: VectorKey, paperIds: string[]): Promise<void> {
-    const tx = this.db.transaction('vectors', 'readwrite');
-    for (const id of paperIds) quiet(tx.store.delete([key, id]));
+    if (!paperIds.length) return;
+    const gone = new Set(paperIds);
+    const tx = this.db.transaction(['vectors', 'packs'], 'readwrite');
+    for (const id of paperIds) quiet(tx.objectStore('vectors').delete([key, id]));
+    await this.rewritePacks(tx.objectStore('packs'), vectorPackRange(key), (pack) => (isVectorPack(pack) ? vectorPackWithout(pack, gone) : 'unchanged'));
     await tx.done;
+  }
+
+  // ------------------------------------------------------------------ folding the journal into packs
+
+  /** Journal records per kind (PAPERS, or a vector key) as last read, plus writes since. */
+  private readonly journal = new Map<string, number>();
+  /** Overridden copies in the packs as last read (a repack gives their space back). */
+  private readonly stale = new Map<string, { stale: number; live: number }>();
+  /** Paper objects written by this session and not yet folded, by id (their hashes are memoised). */
+  private readonly written = new Map<string, Paper>();
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Folds run one after another: two never race for the same sequence numbers. */
+  private folding: Promise<void> = Promise.resolve();
+  /** Folds done (tests, diagnostics). */
+  folds = 0;
+
+  private grew(kind: string, n: number): void {
+    this.journal.set(kind, (this.journal.get(kind) ?? 0) + n);
+    this.considerFold(kind);
+  }
+
+  private needsRepack(kind: string): boolean {
+    const s = this.stale.get(kind);
+    return !!s && s.stale >= Math.max(this.policy.foldMin, s.live / 4);
+  }
+
+  private considerFold(kind: string): void {
+    if (this.lost || this.timers.has(kind)) return;
+    if ((this.journal.get(kind) ?? 0) < this.policy.foldMin && !this.needsRepack(kind)) return;
+    this.timers.set(
+      kind,
+      setTimeout(() => {
+        this.timers.delete(kind);
+        void this.enqueueFold(kind);
+      }, this.policy.delayMs),
+    );
+  }
+
+  private enqueueFold(kind: string): Promise<void> {
+    const repack = this.needsRepack(kind);
+    const run = this.folding.then(() => (kind === PAPERS ? this.foldPapers(repack) : this.foldVectors(kind, repack)));
+    // A failed fold leaves everything as it was (one transaction): log it, and let the next write retry.
+    this.folding = run.catch((e) => console.warn('storage pack not written:', (e as Error)?.message ?? e));
+    return this.folding;
+  }
+
+  /**
+   * Folds every journal now, whatever its size, after any pending fold (tests and diagnostics).
+   * `repack` also rewrites the existing packs without their overridden copies.
+   */
+  async flushPacks(repack = false): Promise<void> {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    const keys = new Set((await this.db.getAllKeys('vectors')).map((k) => k[0]));
+    await (this.folding = this.folding.then(() => this.foldPapers(repack)));
+    for (const key of keys) await (this.folding = this.folding.then(() => this.foldVectors(key, repack)));
+  }
+
+  /** The first sequence number after the packs in `range` (0 when there are none). */
+  private async nextSeq(packs: PackStore, range: IDBKeyRange): Promise<number> {
+    const last = await packs.openKeyCursor(range, 'prev');
+    const seq = last ? (last.key as PackKey).at(-1) : undefined;
+    return typeof seq === 'number' ? seq + 1 : 0;
+  }
+
+  /**
+   * Moves the paper journal into new packs (one transaction: all of it or, on any failure, none).
+   * `repack`: the existing packs are read too and written anew without overridden copies.
+   */
+  private async foldPapers(repack: boolean): Promise<void> {
+    if (this.lost) return;
+    const tx = this.db.transaction(['papers', 'packs'], 'readwrite');
+    const journal = tx.objectStore('papers');
+    const packs = tx.objectStore('packs');
+    const rows: Paper[] = [];
+    // Sliced reads: each slice is its own task in the worker, so questions are answered in between.
+    for (let from: IDBKeyRange | undefined; ; ) {
+      const slice = await journal.getAll(from, PAPER_PACK_SIZE);
+      rows.push(...slice);
+      if (slice.length < PAPER_PACK_SIZE) break;
+      from = IDBKeyRange.lowerBound(slice[slice.length - 1]!.id, true);
+    }
+    // Only well-formed papers fold; anything else stays in the journal for Library.load to report.
+    const good = rows.filter((p) => p && typeof p.id === 'string' && typeof p.title === 'string' && typeof p.abstract === 'string');
+    let papers = good;
+    let seq: number;
+    if (repack) {
+      const old = await packs.getAll(paperPackRange());
+      papers = [...unionPapers(old, good, () => {}).live.values()];
+      await packs.delete(paperPackRange());
+      seq = 0;
+    } else {
+      if (!good.length) return void (await tx.done);
+      seq = await this.nextSeq(packs, paperPackRange());
+    }
+    const hashOf = (p: Paper) => {
+      const mine = this.written.get(p.id);
+      return mine && mine.title === p.title && mine.abstract === p.abstract ? paperTextHash(mine) : paperTextHash(p);
+    };
+    for (const part of chunks(sortedById(papers), PAPER_PACK_SIZE)) quiet(packs.put(paperPack(part, hashOf), ['p', seq++]));
+    if (good.length === rows.length) quiet(journal.clear());
+    else for (const p of good) quiet(journal.delete(p.id));
+    await tx.done;
+    this.folds++;
+    for (const p of good) if (this.written.get(p.id)?.abstract === p.abstract) this.written.delete(p.id);
+    this.journal.set(PAPERS, rows.length - good.length);
+    if (repack) this.stale.set(PAPERS, { stale: 0, live: papers.length });
+  }
+
+  /** The same for one vector identity's journal (records that are not storable stay there). */
+  private async foldVectors(key: string, repack: boolean): Promise<void> {
+    if (this.lost) return;
+    const tx = this.db.transaction(['vectors', 'packs'], 'readwrite');
+    const journal = tx.objectStore('vectors');
+    const packs = tx.objectStore('packs');
+    const rows: VectorRecord[] = [];
+    const upper = [key, []] as unknown as [string, string];
+    for (let from = vectorJournalRange(key); ; ) {
+      const slice = await journal.getAll(from, VECTOR_PACK_SIZE);
+      rows.push(...slice);
+      if (slice.length < VECTOR_PACK_SIZE) break;
+      from = IDBKeyRange.bound([key, slice[slice.length - 1]!.paperId], upper, true);
+    }
+    const good: HalfRow[] = [];
+    for (const r of rows) {
+      if (typeof r?.paperId !== 'string' || typeof r.textHash !== 'string') continue;
+      if (r.half instanceof Uint16Array) good.push({ paperId: r.paperId, textHash: r.textHash, half: r.half });
+      else if (r.vector instanceof Float32Array && isStorable(r.vector)) good.push({ paperId: r.paperId, textHash: r.textHash, half: encodeF16(r.vector) });
+    }
+    let all = good;
+    let seq: number;
+    if (repack) {
+      const old = unpackVectors(await packs.getAll(vectorPackRange(key))).live;
+      for (const g of good) old.delete(g.paperId);
+      all = [...[...old.values()].map((v) => ({ paperId: v.paperId, textHash: v.textHash, half: encodeF16(v.vector) })), ...good];
+      await packs.delete(vectorPackRange(key));
+      seq = 0;
+    } else {
+      if (!good.length) return void (await tx.done);
+      seq = await this.nextSeq(packs, vectorPackRange(key));
+    }
+    for (const pack of packHalves(all)) quiet(packs.put(pack, ['v', key, seq++]));
+    if (good.length === rows.length) quiet(journal.delete(vectorJournalRange(key)));
+    else for (const g of good) quiet(journal.delete([key, g.paperId]));
+    await tx.done;
+    this.folds++;
+    this.journal.set(key, 0);
+    if (repack) this.stale.set(key, { stale: 0, live: all.length });
+  }
+
+  /** Rewrites (or deletes) each pack in `range` that `change` alters; inside the caller's transaction. */
+  private async rewritePacks(packs: PackStore, range: IDBKeyRange, change: (pack: unknown) => PaperPack | VectorPack | null | 'unchanged'): Promise<void> {
+    const [keys, values] = await Promise.all([packs.getAllKeys(range), packs.getAll(range)]);
+    keys.forEach((k, i) => {
+      const next = change(values[i]);
+      if (next === 'unchanged') return;
+      quiet(next ? packs.put(next, k) : packs.delete(k));
+    });
   }
 
   async getBlob(name: string): Promise<Uint8Array | undefined> {
@@ -412,17 +664,28 @@ export class IdbStore implements Store {
   }
 
   async clear(): Promise<void> {
-    const tx = this.db.transaction(['papers', 'vectors', 'blobs', 'meta'], 'readwrite');
+    this.cancelFolds();
+    const tx = this.db.transaction(['papers', 'vectors', 'blobs', 'meta', 'packs'], 'readwrite');
     await Promise.all([
       tx.objectStore('papers').clear(),
       tx.objectStore('vectors').clear(),
       tx.objectStore('blobs').clear(),
       tx.objectStore('meta').clear(),
+      tx.objectStore('packs').clear(),
     ]);
     await tx.done;
+    this.journal.clear();
+    this.stale.clear();
+    this.written.clear();
+  }
+
+  private cancelFolds(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
   }
 
   close(): void {
+    this.cancelFolds();
     this.db.close();
   }
 }

@@ -103,6 +103,36 @@ describe('a 5,000-paper library', () => {
     expect(after.notices.some((n) => /cancelled/i.test(n.message))).toBe(true);
     expect(after.papers).toBe(total);
 
+    // Storage packs (schema 4, src/browser/idb-packs.ts): a few seconds after they were written, the
+    // papers and the quick tier's vectors are folded from one record each into pack records, which
+    // the reload below reads (it then re-embeds nothing and every vector is found).
+    const quickKey = quick(after)!.vectorKey!;
+    const packed = () =>
+      page.evaluate(
+        (key) =>
+          new Promise<{ papers: number; quick: number }>((ok, bad) => {
+            const r = indexedDB.open('abstract-atlas');
+            r.onerror = () => bad(r.error);
+            r.onsuccess = () => {
+              const db = r.result;
+              const out = { papers: 0, quick: 0 };
+              const c = db.transaction('packs').objectStore('packs').openCursor();
+              c.onerror = () => bad(c.error);
+              c.onsuccess = () => {
+                const cur = c.result;
+                if (!cur) return db.close(), ok(out);
+                const k = cur.key as unknown[];
+                if (k[0] === 'p') out.papers += (cur.value as { papers: unknown[] }).papers.length;
+                else if (k[1] === key) out.quick += (cur.value as { ids: unknown[] }).ids.length;
+                cur.continue();
+              };
+            };
+          }),
+        quickKey,
+      );
+    await expect.poll(async () => (await packed()).papers, { timeout: 120_000 }).toBe(total);
+    await expect.poll(async () => (await packed()).quick, { timeout: 120_000 }).toBeGreaterThanOrEqual(4000);
+
     // Reload: from the second visit on the service worker gives the engine worker the site's CSP (no
     // 'unsafe-eval'), and past 5,000 vectors the quick tier is an HNSW graph — hnswlib-wasm's glue
     // compiled its invokers with new Function and semantic search stopped here ("Indexing stopped:
@@ -117,6 +147,9 @@ describe('a 5,000-paper library', () => {
       'the quick tier and the full model after a reload',
     );
     expect(back.notices.filter((n) => n.level === 'error').map((n) => n.message)).toEqual([]);
+    // Every quick-tier vector came back from storage (packs + journal): none is made again.
+    expect(quick(back)!.stored).toBe(total);
+    expect(quick(back)!.embedded).toBe(0);
     const again = await page.evaluate(() =>
       (window as unknown as { __atlas: { search(q: string, m: string): Promise<{ tier?: string; mode: string; hits: unknown[] }> } }).__atlas.search('masked autoencoders for video pre-training', 'hybrid'),
     );

@@ -30,6 +30,35 @@ function cacheOver(store: MemoryStore) {
 }
 
 describe('lexical index snapshot', () => {
+  it('a loaded index takes added and removed papers like a built one (its postings are views of the snapshot)', async () => {
+    const store = new MemoryStore();
+    const a = cacheOver(store);
+    const base = papers.slice(0, 150);
+    await a.cache.restore(base);
+    a.cache.cancel();
+    await a.cache.saveNow();
+    const b = cacheOver(store);
+    expect(await b.cache.restore(base)).toBe('snapshot');
+    b.cache.cancel();
+    // New papers share terms with loaded ones, so appends land on lists that are snapshot views.
+    const more = papers.slice(150, 204);
+    const gone = base.slice(0, 20).map((p) => p.id);
+    for (const e of [b.engine.current, a.engine.current]) {
+      e.addPapers(more);
+      e.removePapers(gone);
+    }
+    const fresh = new SearchEngine();
+    fresh.setPapers([...base.slice(20), ...more]);
+    expect(await results(b.engine.current)).toEqual(await results(fresh));
+    expect(await results(a.engine.current)).toEqual(await results(fresh));
+    // And a second snapshot of the grown index still decodes to the same ranking.
+    await b.cache.saveNow();
+    const c = cacheOver(store);
+    expect(await c.cache.restore(b.engine.current.lexicalParts().ids.map((id) => b.engine.current.getPaper(id)!))).toBe('snapshot');
+    c.cache.cancel();
+    expect(await results(c.engine.current)).toEqual(await results(fresh));
+  });
+
   it('round trip: the loaded index gives the same hits and scores, without tokenizing', async () => {
     const store = new MemoryStore();
     const a = cacheOver(store);

@@ -1,6 +1,8 @@
 import { describe, it, expect, vi } from 'vitest';
 import { openDB } from 'idb';
 import { openIdbStore, SCHEMA_VERSION } from '../../src/browser/idb-store.ts';
+import { paperTextHash } from '../../src/core/library/text-hash.ts';
+import { textHash } from '../../src/core/library/ids.ts';
 import type { Paper } from '../../src/core/types.ts';
 import { getModel } from '../../src/core/model/registry.ts';
 import { transformerIdentity, vectorKey } from '../../src/core/vectors/identity.ts';
@@ -196,6 +198,138 @@ describe('IdbStore', () => {
     await store.db.put('vectors', { modelKey: 'm@1', paperId: 'bad', textHash: 't', half: [1, 2] as unknown as Uint16Array });
     await store.putVectors('m@1', [{ paperId: 'good', textHash: 't', vector: new Float32Array([1]) }]);
     expect([...(await store.getVectors('m@1')).keys()]).toEqual(['good']);
+    store.close();
+  });
+});
+
+describe('IdbStore packs (schema 4: the journal folds into pack records)', () => {
+  const small = { foldMin: 3, delayMs: 0 };
+  const ids = (ps: Paper[]) => ps.map((p) => p.id);
+
+  it('folds papers and vectors past foldMin into a few pack records; reads (and a reload) give the same', async () => {
+    const name = freshName();
+    const { store } = await openIdbStore(name, undefined, small);
+    const papers = ['e', 'a', 'd', 'b', 'c'].map((id) => paper(id));
+    await store.putPapers(papers);
+    const vecs = papers.map((p, i) => ({ paperId: p.id, textHash: `h${p.id}`, vector: unitVector(8, i + 1) }));
+    await store.putVectors('m@1', vecs);
+    await vi.waitFor(() => expect(store.folds).toBe(2));
+    expect(await store.db.count('papers')).toBe(0);
+    expect(await store.db.count('vectors')).toBe(0);
+    expect(await store.db.count('packs')).toBe(2);
+    expect(ids(await store.getPapers())).toEqual(['a', 'b', 'c', 'd', 'e']);
+    store.close();
+    const b = await openIdbStore(name, undefined, small);
+    const back = await b.store.getPapers();
+    expect(back).toEqual([...papers].sort((x, y) => (x.id < y.id ? -1 : 1)));
+    const got = await b.store.getVectors('m@1');
+    for (const v of vecs) {
+      expect(got.get(v.paperId)!.textHash).toBe(v.textHash);
+      expect(sameBits(got.get(v.paperId)!.vector, toStoredForm(v.vector))).toBe(true);
+    }
+    b.store.close();
+  });
+
+  it('below foldMin nothing is packed (a small library stays one record a paper)', async () => {
+    const { store } = await openIdbStore(freshName(), undefined, { foldMin: 10, delayMs: 0 });
+    await store.putPapers(['a', 'b'].map((id) => paper(id)));
+    await store.getPapers();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(store.folds).toBe(0);
+    expect(await store.db.count('packs')).toBe(0);
+    store.close();
+  });
+
+  it('a paper written after the fold wins over its packed copy, and a repack keeps only the live one', async () => {
+    const name = freshName();
+    const { store } = await openIdbStore(name, undefined, { foldMin: 3, delayMs: 60_000 });
+    await store.putPapers(['a', 'b', 'c'].map((id) => paper(id)));
+    await store.flushPacks();
+    await store.putPapers([{ ...paper('b'), title: 'Edited' }]);
+    expect((await store.getPapers()).find((p) => p.id === 'b')!.title).toBe('Edited');
+    await store.flushPacks(); // b now in two packs: the later one wins
+    expect(await store.db.count('packs')).toBe(2);
+    expect((await store.getPapers()).find((p) => p.id === 'b')!.title).toBe('Edited');
+    await store.flushPacks(true);
+    expect(await store.db.count('packs')).toBe(1);
+    const all = await store.getPapers();
+    expect(ids(all)).toEqual(['a', 'b', 'c']);
+    expect(all.find((p) => p.id === 'b')!.title).toBe('Edited');
+    store.close();
+  });
+
+  it('deletes reach packed papers and vectors, and survive a reload', async () => {
+    const name = freshName();
+    const { store } = await openIdbStore(name, undefined, { foldMin: 3, delayMs: 60_000 });
+    await store.putPapers(['a', 'b', 'c', 'd'].map((id) => paper(id)));
+    await store.putVectors('m@1', ['a', 'b', 'c', 'd'].map((id, i) => ({ paperId: id, textHash: 't', vector: unitVector(4, i + 1) })));
+    await store.putVectors('m@2', [{ paperId: 'b', textHash: 't', vector: unitVector(4, 9) }]);
+    await store.flushPacks();
+    await store.deletePapers(['b', 'd']);
+    await store.deleteVectors('m@1', ['b']);
+    store.close();
+    const b = await openIdbStore(name);
+    expect(ids(await b.store.getPapers())).toEqual(['a', 'c']);
+    expect([...(await b.store.getVectors('m@1')).keys()].sort()).toEqual(['a', 'c', 'd']);
+    expect([...(await b.store.getVectors('m@2')).keys()]).toEqual(['b']); // another identity untouched
+    await b.store.deletePapers(['a', 'c']);
+    expect(await b.store.getPapers()).toEqual([]);
+    expect(await b.store.db.count('packs', IDBKeyRange.bound(['p'], ['p', []]))).toBe(0); // empty packs are removed
+    b.store.close();
+  });
+
+  it('hands back the text hash saved beside each packed paper (a reload does not hash every abstract again)', async () => {
+    const name = freshName();
+    const { store } = await openIdbStore(name, undefined, { foldMin: 1, delayMs: 60_000 });
+    await store.putPapers(['a', 'b'].map((id) => paper(id)));
+    await store.flushPacks();
+    const [key] = await store.db.getAllKeys('packs');
+    const pack = (await store.db.get('packs', key!)) as { papers: Paper[]; hashes: string[] };
+    expect(pack.hashes).toEqual(pack.papers.map((p) => textHash(p.title, p.abstract)));
+    // Mark the stored hash to see which one a read hands over.
+    await store.db.put('packs', { ...pack, hashes: ['stored-a', pack.hashes[1]!] }, key!);
+    store.close();
+    const b = await openIdbStore(name);
+    const [a, bb] = await b.store.getPapers();
+    expect(paperTextHash(a!)).toBe('stored-a');
+    expect(paperTextHash(bb!)).toBe(textHash(bb!.title, bb!.abstract));
+    b.store.close();
+  });
+
+  it('leaves unreadable journal records in place for the library to report, and never packs them', async () => {
+    const { store } = await openIdbStore(freshName(), undefined, { foldMin: 1, delayMs: 60_000 });
+    await store.putPapers([paper('a'), paper('b')]);
+    await store.db.put('papers', { id: 'broken' } as unknown as Paper);
+    await store.db.put('vectors', { modelKey: 'm@1', paperId: 'bad', textHash: 't', half: [1, 2] as unknown as Uint16Array });
+    await store.putVectors('m@1', [{ paperId: 'a', textHash: 't', vector: unitVector(4, 1) }]);
+    await store.flushPacks();
+    expect(await store.db.getAllKeys('papers')).toEqual(['broken']);
+    expect((await store.db.getAll('vectors')).map((r) => r.paperId)).toEqual(['bad']);
+    expect(ids(await store.getPapers())).toEqual(['a', 'b', 'broken']);
+    expect([...(await store.getVectors('m@1')).keys()]).toEqual(['a']);
+    store.close();
+  });
+
+  it('upgrades a v3 database: adds the packs store, every paper and vector stays where it was', async () => {
+    const name = freshName();
+    const old = await openDB(name, 3, {
+      upgrade(db) {
+        db.createObjectStore('papers', { keyPath: 'id' });
+        db.createObjectStore('meta');
+        const v = db.createObjectStore('vectors', { keyPath: ['modelKey', 'paperId'] });
+        v.createIndex('byModel', 'modelKey');
+        db.createObjectStore('blobs');
+      },
+    });
+    await old.put('papers', paper('mine-1'));
+    await old.put('vectors', { modelKey: 'm@1', paperId: 'mine-1', textHash: 't', half: new Uint16Array([15360, 0]) });
+    old.close();
+    const { store, recovered } = await openIdbStore(name);
+    expect(recovered).toBeUndefined();
+    expect(store.db.version).toBe(SCHEMA_VERSION);
+    expect(store.db.objectStoreNames.contains('packs')).toBe(true);
+    expect(ids(await store.getPapers())).toEqual(['mine-1']);
+    expect([...(await store.getVectors('m@1')).get('mine-1')!.vector]).toEqual([1, 0]);
     store.close();
   });
 });

@@ -15,7 +15,7 @@
 import type { SearchEngine } from '../search/engine.ts';
 import { authorText } from '../search/engine.ts';
 import { decodeLexicalSnapshot, encodeLexicalSnapshotSliced } from '../search/bm25-snapshot.ts';
-import { fnv1a64 } from '../library/ids.ts';
+import { Fnv64 } from '../library/ids.ts';
 import { paperTextHash } from './library.ts';
 import type { Store } from '../store/store.ts';
 import type { Paper } from '../types.ts';
@@ -25,12 +25,15 @@ export const LEXICAL_SAVE_DELAY_MS = 3000;
 
 /** Hash of what the lexical index reads from each paper, in the given order. */
 export function lexicalFingerprint(papers: readonly Paper[]): string {
-  const rows: string[] = new Array(papers.length);
+  // The hash of the rows `${id}\0${text hash}\0${author text}` joined by '\n', fed piece by piece.
+  const h = new Fnv64();
   for (let i = 0; i < papers.length; i++) {
     const p = papers[i]!;
-    rows[i] = `${p.id}\u0000${paperTextHash(p)}\u0000${authorText(p)}`;
+    if (i) h.update('\n');
+    h.update(p.id).update('\u0000').update(paperTextHash(p)).update('\u0000');
+    if (p.authors !== undefined) h.update(authorText(p));
   }
-  return `${papers.length}:${fnv1a64(rows.join('\n'))}`;
+  return `${papers.length}:${h.digest()}`;
 }
 
 const sameOptions = (a: object, b: object) => JSON.stringify(a, Object.keys(a).sort()) === JSON.stringify(b, Object.keys(b).sort());
@@ -48,12 +51,27 @@ export class LexicalCache {
     private readonly delayMs = LEXICAL_SAVE_DELAY_MS,
   ) {}
 
+  /** A read of the snapshot started ahead of restore() (prefetch). */
+  private early: Promise<Uint8Array | undefined> | undefined;
+
+  /**
+   * Starts reading the stored snapshot now, while the papers are read: at 100k papers its 31 MB
+   * took ~0.5 s to arrive after them, on the way to keyword search. restore() takes the bytes.
+   * A failed read is left to restore(), which then rebuilds.
+   */
+  prefetch(): void {
+    this.early ??= this.store().getBlob(LEXICAL_BLOB);
+    this.early.catch(() => {});
+  }
+
   /** Fills the engine with `papers`: from the stored snapshot when it fits them, else by building. */
   async restore(papers: Paper[]): Promise<RestoreResult> {
     const engine = this.engine();
+    const early = this.early;
+    this.early = undefined;
     if (papers.length) {
       try {
-        const bytes = await this.store().getBlob(LEXICAL_BLOB);
+        const bytes = await (early ?? this.store().getBlob(LEXICAL_BLOB));
         if (bytes) {
           const snap = decodeLexicalSnapshot(bytes);
           if (sameOptions(snap.parts.opts, engine.lexicalOptions)) {

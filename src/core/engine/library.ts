@@ -7,7 +7,7 @@
  * instead of crashing the UI; the SearchEngine's lexical side is kept equal to `papers` by the
  * session (this class only owns the data).
  */
-import { fnv1a64, textHash } from '../library/ids.ts';
+import { fnv1a64 } from '../library/ids.ts';
 import { parseSeed } from '../import/seed-parser.ts';
 import { readStoredPaper } from '../library/authors.ts';
 import type { Paper } from '../types.ts';
@@ -28,17 +28,7 @@ export const PREVIEW_ROWS = 200;
 
 export const collectionOf = (p: Paper): string => p.collection ?? SEED_COLLECTION;
 
-/**
- * textHash per paper object. status() runs every few batches over every paper, so hashing each
- * title + abstract anew would cost O(corpus text) per progress tick. Papers are replaced, never
- * mutated, so object identity is a safe memo key.
- */
-const paperHashes = new WeakMap<Paper, string>();
-export function paperTextHash(p: Paper): string {
-  let h = paperHashes.get(p);
-  if (h === undefined) paperHashes.set(p, (h = textHash(p.title, p.abstract)));
-  return h;
-}
+export { paperTextHash } from '../library/text-hash.ts';
 
 /** Vectors that came with an imported bundle, and the identity they were made under. */
 export interface BundleVectors {

@@ -315,6 +315,8 @@ export class EngineSession {
   }
 
   private async loadPapers(expectStored: boolean, papersRead?: () => void) {
+    // The keyword snapshot is one large record: read it beside the papers (LexicalCache.prefetch).
+    this.lexical.prefetch();
     await this.library.load(await this.deps.seedText(), expectStored);
     papersRead?.();
     await this.lexical.restore(this.library.list());

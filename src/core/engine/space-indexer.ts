@@ -18,7 +18,7 @@ import type { SearchEngine } from '../search/engine.ts';
 import { vectorKey, type VectorIdentity, type VectorKey } from '../vectors/identity.ts';
 import { reconcile, rowSource, RECONCILE_BATCH, type VectorRow } from '../vectors/reconcile.ts';
 import type { ShippedResult } from '../vectors/shipped.ts';
-import { storedRows, toStoredForm } from '../vectors/quantize.ts';
+import { allFinite, storedRows, toStoredForm } from '../vectors/quantize.ts';
 import type { EmbedProgressEvent } from './api.ts';
 import { AtlasError } from './errors.ts';
 import { EtaMeter } from './eta.ts';
@@ -133,7 +133,7 @@ export class SpaceIndexer {
     const stored = await (pre ?? this.storage.safe((s) => s.getVectors(key), new Map<string, StoredVector>()));
     let bad = 0;
     for (const [id, v] of stored) {
-      if (v.vector.length !== dims || !v.vector.every(Number.isFinite)) {
+      if (v.vector.length !== dims || !allFinite(v.vector)) {
         stored.delete(id);
         bad++;
       }

@@ -367,10 +367,16 @@ export class Bm25Index {
       }
       this.termId.set(p.terms[t]!, t);
       this.terms.push(p.terms[t]!);
-      this.pSlots.push(p.slots.slice(a, b));
-      const tf = new this.TfArray(b - a);
-      tf.set(p.tfs.subarray(a, b));
-      this.pTfs.push(tf);
+      // Views, not copies (a reload of 100k papers made ~10^5 small arrays here): safe because a
+      // term's postings are only ever appended, and a view is exactly full, so the first append
+      // grows it into a fresh array (add()); nothing writes below a list's length.
+      this.pSlots.push(p.slots.subarray(a, b));
+      if (p.tfs instanceof this.TfArray) this.pTfs.push(p.tfs.subarray(a, b));
+      else {
+        const tf = new this.TfArray(b - a);
+        tf.set(p.tfs.subarray(a, b));
+        this.pTfs.push(tf);
+      }
       this.pLen.push(b - a);
       this.df.push(b - a);
       for (let i = a; i < b; i++) this.slotTerms[fill[p.slots[i]!]!++] = t;

@@ -25,6 +25,15 @@ export function codecBytes(codec: StorageCodec, dims: number): number {
   return codec === 'f32' ? dims * 4 : codec === 'f16' ? dims * 2 : dims + 4;
 }
 
+/**
+ * Whether every component is a finite number. A plain loop: `every(Number.isFinite)` took ~0.15 s
+ * over 50k stored vectors on a reload (a callback per component).
+ */
+export function allFinite(v: ArrayLike<number>): boolean {
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) return false;
+  return true;
+}
+
 function assertFinite(v: ArrayLike<number>, what: string): void {
   for (let i = 0; i < v.length; i++) {
     if (!Number.isFinite(v[i]!)) throw new RangeError(`${what}: component ${i} is ${v[i]} (not a finite number)`);
