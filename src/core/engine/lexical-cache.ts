@@ -57,11 +57,13 @@ export class LexicalCache {
   /**
    * Starts reading the stored snapshot now, while the papers are read: at 100k papers its 31 MB
    * took ~0.5 s to arrive after them, on the way to keyword search. restore() takes the bytes.
-   * A failed read is left to restore(), which then rebuilds.
+   * A failed read is left to restore(), which then rebuilds. A new prefetch replaces an unused one
+   * (the store may have changed since); the fingerprint check would reject stale bytes anyway.
    */
   prefetch(): void {
-    this.early ??= this.store().getBlob(LEXICAL_BLOB);
-    this.early.catch(() => {});
+    const early = this.store().getBlob(LEXICAL_BLOB);
+    early.catch(() => {});
+    this.early = early;
   }
 
   /** Fills the engine with `papers`: from the stored snapshot when it fits them, else by building. */
@@ -132,6 +134,7 @@ export class LexicalCache {
   cancel(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    this.early = undefined;
   }
 
   get pending(): boolean {
