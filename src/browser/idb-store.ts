@@ -39,6 +39,7 @@
 import { openDB, deleteDB, type DBSchema, type IDBPDatabase, type IDBPObjectStore, type IDBPTransaction, type StoreNames } from 'idb';
 import { MemoryStore, type Store, type StoredVector } from '../core/store/store.ts';
 import { paperTextHash, rememberTextHash } from '../core/library/text-hash.ts';
+import { isReadablePaper } from '../core/library/authors.ts';
 import {
   chunks,
   isPaperPack,
@@ -416,8 +417,9 @@ export class IdbStore implements Store {
       const v = { paperId: r.paperId, textHash: r.textHash, vector };
       if (out.has(r.paperId)) stale++;
       out.set(r.paperId, v);
-      if (!r.half && isStorable(vector)) legacy.push(v);
-      if (isStorable(vector)) foldable++;
+      if (!isStorable(vector)) continue;
+      foldable++;
+      if (!r.half) legacy.push(v);
     }
     if (legacy.length) void this.compact(key, legacy);
     this.journal.set(key, foldable);
@@ -554,7 +556,7 @@ export class IdbStore implements Store {
       from = IDBKeyRange.lowerBound(slice[slice.length - 1]!.id, true);
     }
     // Only well-formed papers fold; anything else stays in the journal for Library.load to report.
-    const good = rows.filter((p) => p && typeof p.id === 'string' && typeof p.title === 'string' && typeof p.abstract === 'string');
+    const good = rows.filter(isReadablePaper);
     let papers = good;
     let seq: number;
     if (repack) {

@@ -9,7 +9,7 @@
  */
 import { fnv1a64 } from '../library/ids.ts';
 import { parseSeed } from '../import/seed-parser.ts';
-import { readStoredPaper } from '../library/authors.ts';
+import { isReadablePaper, readStoredPaper } from '../library/authors.ts';
 import type { Paper } from '../types.ts';
 import type { CollectionInfo, ImportPreview } from './api.ts';
 import { AtlasError } from './errors.ts';
@@ -67,7 +67,7 @@ export class Library {
     const seedHash = fnv1a64(seedText);
     let papers = await this.storage.safe((s) => s.getPapers(), [] as Paper[]);
     // Records edited by hand / written by a broken build are dropped rather than crashing the UI.
-    const valid = papers.filter((p) => p && typeof p.id === 'string' && typeof p.title === 'string' && typeof p.abstract === 'string');
+    const valid = papers.filter(isReadablePaper);
     if (valid.length !== papers.length) {
       this.notices.add('warning', `${counted(papers.length - valid.length, 'stored paper record')} ${papers.length - valid.length === 1 ? 'was' : 'were'} unreadable and removed.`);
       const bad = papers.filter((p) => !valid.includes(p)).map((p) => (p as { id?: unknown })?.id).filter((x): x is string => typeof x === 'string');
@@ -129,7 +129,7 @@ export class Library {
   async refresh(): Promise<{ added: Paper[]; removed: string[] }> {
     const stored = await this.storage.safe((s) => s.getPapers(), null as Paper[] | null);
     if (!stored) return { added: [], removed: [] };
-    const valid = stored.filter((p) => p && typeof p.id === 'string' && typeof p.title === 'string' && typeof p.abstract === 'string').map(readStoredPaper);
+    const valid = stored.filter(isReadablePaper).map(readStoredPaper);
     const ids = new Set(valid.map((p) => p.id));
     const added = valid.filter((p) => !this.papers.has(p.id));
     const removed = [...this.papers.keys()].filter((id) => !ids.has(id) && !this.unsaved.has(id));

@@ -98,6 +98,16 @@ export function readAuthors(raw: unknown): Author[] | undefined {
 }
 
 /**
+ * Whether a stored record can be read as a paper at all (id, title and abstract are strings). A record
+ * written by a broken build or edited by hand fails it: the library reports and drops it, and the
+ * IndexedDB store never moves it into a pack (browser/idb-store.ts).
+ */
+export function isReadablePaper(p: unknown): p is Paper {
+  const x = p as Paper | null | undefined;
+  return !!x && typeof x.id === 'string' && typeof x.title === 'string' && typeof x.abstract === 'string';
+}
+
+/**
  * A paper read from storage or a bundle, with legacy `string[]` authors converted to `Author[]`.
  * Everything else is kept as is (ids stay: vectors are stored under them). Returns the same
  * object when nothing needed converting.
