@@ -161,6 +161,8 @@ function compare(ref: MapBm25Index, idx: Bm25Index, qs: string[]): number {
     const matchedLabels = new Set(all.map((h) => h.label));
     for (const h of all) if (!Object.is(scored.scoreOf(h.label), h.score)) bad++;
     for (let l = 0; l < 40; l++) if (!matchedLabels.has(l) && scored.scoreOf(l) !== undefined) bad++;
+    // countMatching (a keyword question's result count): search(Infinity)'s length, unscored.
+    if (idx.countMatching(q) !== ref.search(q, Infinity).length || idx.countMatching(q, odd) !== all.length) bad++;
   }
   const w = new Map([[tokenize('learning')[0]!, 1], [tokenize('video')[0]!, 0.35]]);
   if (!same(ref.searchTerms(w, Infinity), idx.searchTerms(w, Infinity))) bad++;
@@ -212,6 +214,39 @@ describe('typed-array BM25 = the Map-based BM25 it replaced', () => {
     }
     expect(idx.size).toBe(1300);
     expect(compare(ref, idx, few)).toBe(0);
+  });
+
+  it('a loaded index takes removals, additions and removals of the added like a built one', () => {
+    // load() leaves the forward index (what remove() needs) for the first removal to build.
+    const ref = new MapBm25Index();
+    const built = new Bm25Index();
+    seed.forEach((p, i) => (ref.add(i, docOf(p)), built.add(i, docOf(p))));
+    const idx = new Bm25Index();
+    idx.load(built.parts());
+    for (let i = 0; i < 30; i++) idx.add(1000 + i, docOf(seed[(i * 7) % seed.length]!)), ref.add(1000 + i, docOf(seed[(i * 7) % seed.length]!));
+    for (let i = 0; i < seed.length; i += 3) (ref.remove(i), idx.remove(i));
+    for (let i = 0; i < 30; i += 2) (ref.remove(1000 + i), idx.remove(1000 + i));
+    for (let i = 0; i < 20; i++) (ref.add(i * 3, docOf(seed[i + 50]!)), idx.add(i * 3, docOf(seed[i + 50]!)));
+    idx.remove(3);
+    ref.remove(3);
+    expect(idx.size).toBe(ref.size);
+    expect(compare(ref, idx, qs.filter((_, i) => i % 3 === 0))).toBe(0);
+  });
+
+  it('a filter is asked once per matching document, not once per matching term', () => {
+    const idx = new Bm25Index();
+    seed.forEach((p, i) => idx.add(i, docOf(p)));
+    let calls = 0;
+    const odd = (l: number) => (calls++, l % 2 === 1);
+    for (const q of ['masked image modeling with vision transformers', 'contrastive video representation learning']) {
+      const docs = idx.search(q, Infinity).length;
+      calls = 0;
+      idx.search(q, 5, odd);
+      expect(calls).toBe(docs);
+      calls = 0;
+      idx.countMatching(q, odd);
+      expect(calls).toBe(docs);
+    }
   });
 
   it('parts() → load() gives an index with identical results', () => {

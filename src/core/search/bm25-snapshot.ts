@@ -168,6 +168,8 @@ function decodeBodyV2(bytes: Uint8Array, at: number, end: number, h: Header): { 
   const nTerms = h.terms.length;
   const nDocs = h.ids.length;
   let p = at;
+  // Multi-byte varints only; the one-byte case (most gaps and tfs) is inlined in the loops below:
+  // ~26M values at 100k papers, where a call per value was half of the decode time.
   const varint = (): number => {
     let x = 0;
     let shift = 0;
@@ -188,7 +190,11 @@ function decodeBodyV2(bytes: Uint8Array, at: number, end: number, h: Header): { 
     if (k + df > h.postings) throw new SnapshotError('more postings than the header says');
     let slot = -1;
     for (let i = 0; i < df; i++) {
-      slot += varint() + 1;
+      const b = p < end ? bytes[p]! : 0x80;
+      if (b < 0x80) {
+        p++;
+        slot += b + 1;
+      } else slot += varint() + 1;
       slots[k++] = slot;
     }
     offsets[t + 1] = k;
@@ -197,7 +203,13 @@ function decodeBodyV2(bytes: Uint8Array, at: number, end: number, h: Header): { 
   const tfs = h.tf64 ? new Float64Array(h.postings) : new Float32Array(h.postings);
   const lens = new Float64Array(nDocs);
   if (h.intTf) {
-    for (let i = 0; i < h.postings; i++) tfs[i] = varint();
+    for (let i = 0; i < h.postings; i++) {
+      const b = p < end ? bytes[p]! : 0x80;
+      if (b < 0x80) {
+        p++;
+        tfs[i] = b;
+      } else tfs[i] = varint();
+    }
     for (let i = 0; i < nDocs; i++) lens[i] = varint();
   } else {
     const take = (arr: Float32Array | Float64Array) => {

@@ -111,6 +111,10 @@ export interface LexicalHit {
  * .967 ≥ plural-only .933 ≥ none .900, and titleWeight 2 ≥ 1; stopword removal made no difference
  * there but keeps best-sentence overlap from matching "the"/"of".
  */
+/** Scratch states of a slot during one query (`touched`): matched and in scope, or excluded by the filter. */
+const SCORED = 1;
+const REJECTED = 2;
+
 export const BM25_DEFAULTS = { k1: 1.2, b: 0.75, titleWeight: 2, stemmer: 'light' as Stemmer, stopwords: true };
 
 /**
@@ -163,13 +167,20 @@ export class Bm25Index {
   private slotAlive = new Uint8Array(0);
   private slotTermStart = new Int32Array(1);
   private slotTerms = new Int32Array(0);
+  /**
+   * Whether slotTerms / slotTermStart are built. They serve remove() only, so load() leaves them
+   * unbuilt (two passes over every posting: ~0.2 s of a 100k reload, on the way to keyword search)
+   * and the first remove() builds them from the postings, which are the truth either way. While
+   * unbuilt, add() writes postings only.
+   */
+  private forward = true;
   private slotCount = 0;
   private liveSlot = new Map<number, number>(); // label → slot
   private dead = 0;
   private totalLen = 0;
   /** tf as float32 is exact while the title weight is a small integer (sums of integers < 2^24). */
   private readonly TfArray: typeof Float32Array | typeof Float64Array;
-  /** Query scratch, grown to slotCount: score and a touched flag per slot. */
+  /** Query scratch, grown to slotCount: score and a state per slot (0, SCORED, REJECTED), all 0 between queries. */
   private scratch = new Float64Array(0);
   private touched = new Uint8Array(0);
 
@@ -209,7 +220,8 @@ export class Bm25Index {
       if (doc.authors) count(doc.authors, 1);
     }
     const slot = this.newSlot(docId, len, tf.size);
-    let at = this.slotTermStart[slot]!;
+    const forward = this.forward;
+    let at = forward ? this.slotTermStart[slot]! : 0;
     for (const [t, f] of tf) {
       let id = this.termId.get(t);
       if (id === undefined) {
@@ -230,7 +242,7 @@ export class Bm25Index {
       this.pTfs[id]![n] = f;
       this.pLen[id] = n + 1;
       this.df[id]!++;
-      this.slotTerms[at++] = id;
+      if (forward) this.slotTerms[at++] = id;
     }
     this.totalLen += len;
   }
@@ -240,10 +252,12 @@ export class Bm25Index {
     this.slotLabel = grow(this.slotLabel, s + 1);
     this.slotLen = grow(this.slotLen, s + 1);
     this.slotAlive = grow(this.slotAlive, s + 1);
-    this.slotTermStart = grow(this.slotTermStart, s + 2);
-    const start = this.slotTermStart[s]!;
-    this.slotTerms = grow(this.slotTerms, start + nTerms);
-    this.slotTermStart[s + 1] = start + nTerms;
+    if (this.forward) {
+      this.slotTermStart = grow(this.slotTermStart, s + 2);
+      const start = this.slotTermStart[s]!;
+      this.slotTerms = grow(this.slotTerms, start + nTerms);
+      this.slotTermStart[s + 1] = start + nTerms;
+    }
     this.slotLabel[s] = label;
     this.slotLen[s] = len;
     this.slotAlive[s] = 1;
@@ -255,11 +269,32 @@ export class Bm25Index {
   remove(docId: number): void {
     const s = this.liveSlot.get(docId);
     if (s === undefined) return;
+    if (!this.forward) this.buildForward();
     for (let i = this.slotTermStart[s]!; i < this.slotTermStart[s + 1]!; i++) this.df[this.slotTerms[i]!]!--;
     this.slotAlive[s] = 0;
     this.liveSlot.delete(docId);
     this.totalLen -= this.slotLen[s]!;
     if (++this.dead > 1024 && this.dead > this.liveSlot.size) this.compact();
+  }
+
+  /** Builds slotTerms / slotTermStart from the postings (every slot, dead ones included). */
+  private buildForward(): void {
+    const n = this.slotCount;
+    const start = new Int32Array(n + 1);
+    for (let t = 0; t < this.terms.length; t++) {
+      const ps = this.pSlots[t]!;
+      for (let i = 0, m = this.pLen[t]!; i < m; i++) start[ps[i]! + 1]!++;
+    }
+    for (let s = 0; s < n; s++) start[s + 1] = start[s]! + start[s + 1]!;
+    const terms = new Int32Array(start[n]!);
+    const fill = start.slice(0, n);
+    for (let t = 0; t < this.terms.length; t++) {
+      const ps = this.pSlots[t]!;
+      for (let i = 0, m = this.pLen[t]!; i < m; i++) terms[fill[ps[i]!]!++] = t;
+    }
+    this.slotTermStart = start;
+    this.slotTerms = terms;
+    this.forward = true;
   }
 
   /** Rebuilds the arrays without dead slots; statistics do not change, so neither do scores. */
@@ -281,6 +316,7 @@ export class Bm25Index {
     this.slotAlive = new Uint8Array(0);
     this.slotTermStart = new Int32Array(1);
     this.slotTerms = new Int32Array(0);
+    this.forward = true;
     this.slotCount = 0;
     this.liveSlot.clear();
     this.dead = 0;
@@ -335,21 +371,17 @@ export class Bm25Index {
     if (p.lens.length !== nDocs || p.tfs.length !== nPost || p.offsets.length !== p.terms.length + 1 || p.offsets[0] !== 0 || p.offsets[p.terms.length] !== nPost || !Number.isFinite(p.totalLen)) {
       throw new Error('BM25 parts: inconsistent lengths');
     }
-    const nTermsPerSlot = new Int32Array(nDocs);
     for (let i = 0; i < nPost; i++) {
       const s = p.slots[i]!;
       if (!(s >= 0 && s < nDocs)) throw new Error('BM25 parts: posting out of range');
-      nTermsPerSlot[s]!++;
     }
     for (let t = 0; t < p.terms.length; t++) if (!(p.offsets[t + 1]! > p.offsets[t]!)) throw new Error('BM25 parts: bad term table');
     this.clear();
     this.slotLabel = p.labels.slice();
     this.slotLen = p.lens.slice();
     this.slotAlive = new Uint8Array(nDocs).fill(1);
-    this.slotTermStart = new Int32Array(nDocs + 1);
-    for (let s = 0; s < nDocs; s++) this.slotTermStart[s + 1] = this.slotTermStart[s]! + nTermsPerSlot[s]!;
-    this.slotTerms = new Int32Array(nPost);
-    const fill = this.slotTermStart.slice(0, nDocs);
+    // The forward index (slotTerms) is built by the first remove(), if any.
+    this.forward = false;
     this.slotCount = nDocs;
     for (let s = 0; s < nDocs; s++) {
       if (this.liveSlot.has(p.labels[s]!)) {
@@ -379,7 +411,6 @@ export class Bm25Index {
       }
       this.pLen.push(b - a);
       this.df.push(b - a);
-      for (let i = a; i < b; i++) this.slotTerms[fill[p.slots[i]!]!++] = t;
     }
     this.totalLen = p.totalLen;
   }
@@ -399,6 +430,44 @@ export class Bm25Index {
    */
   search(query: string, k: number, filter?: (label: number) => boolean): LexicalHit[] {
     return this.searchTerms(new Map(this.tokenize(query).map((t) => [t, 1])), k, filter);
+  }
+
+  /**
+   * How many documents search(query, Infinity, filter) would return, without scoring or sorting
+   * them: the result count of a keyword question, which at 100k papers cost twice the search itself
+   * when it was a full search (every match scored and sorted to be counted).
+   */
+  countMatching(query: string, filter?: (label: number) => boolean): number {
+    const terms = new Set(this.tokenize(query));
+    if (terms.size === 0 || this.liveSlot.size === 0) return 0;
+    this.ensureScratch();
+    const touched = this.touched;
+    const alive = this.slotAlive;
+    const labels = this.slotLabel;
+    const seenSlots: number[] = [];
+    let n = 0;
+    for (const t of terms) {
+      const id = this.termId.get(t);
+      if (id === undefined || this.df[id] === 0) continue;
+      const ps = this.pSlots[id]!;
+      for (let i = 0, m = this.pLen[id]!; i < m; i++) {
+        const s = ps[i]!;
+        if (touched[s] || !alive[s]) continue;
+        const pass = !filter || filter(labels[s]!);
+        touched[s] = pass ? SCORED : REJECTED;
+        seenSlots.push(s);
+        if (pass) n++;
+      }
+    }
+    for (let i = 0; i < seenSlots.length; i++) touched[seenSlots[i]!] = 0;
+    return n;
+  }
+
+  private ensureScratch(): void {
+    if (this.scratch.length < this.slotCount) {
+      this.scratch = new Float64Array(this.slotCount);
+      this.touched = new Uint8Array(this.slotCount);
+    }
   }
 
   /**
@@ -431,13 +500,11 @@ export class Bm25Index {
     }
     const { k1, b } = this.opts;
     const avg = this.totalLen / this.liveSlot.size || 1;
-    if (this.scratch.length < this.slotCount) {
-      this.scratch = new Float64Array(this.slotCount);
-      this.touched = new Uint8Array(this.slotCount);
-    }
+    this.ensureScratch();
     const scores = this.scratch;
     const touched = this.touched;
     const hit: number[] = [];
+    const rejected: number[] = [];
     // Hoisted: this loop runs once per posting (hundreds of thousands for a lay question at 100k).
     const alive = this.slotAlive;
     const labels = this.slotLabel;
@@ -450,19 +517,26 @@ export class Bm25Index {
       const pt = this.pTfs[id]!;
       for (let i = 0, n = this.pLen[id]!; i < n; i++) {
         const s = ps[i]!;
-        if (!alive[s]) continue;
-        if (filter && !filter(labels[s]!)) continue;
-        const f = pt[i]!;
-        const len = lens[s]!;
-        const v = (w * idf * f * (k1 + 1)) / (f + k1 * (1 - b + (b * len) / avg));
-        if (!touched[s]) {
-          touched[s] = 1;
+        const seen = touched[s]!;
+        if (seen === REJECTED || !alive[s]) continue;
+        if (seen === 0) {
+          // The filter runs once per document, not once per posting: a fielded filter (author
+          // words) costs microseconds, and a lay question has several postings per document.
+          if (filter && !filter(labels[s]!)) {
+            touched[s] = REJECTED;
+            rejected.push(s);
+            continue;
+          }
+          touched[s] = SCORED;
           scores[s] = 0;
           hit.push(s);
         }
-        scores[s] = scores[s]! + v;
+        const f = pt[i]!;
+        const len = lens[s]!;
+        scores[s] = scores[s]! + (w * idf * f * (k1 + 1)) / (f + k1 * (1 - b + (b * len) / avg));
       }
     }
+    for (let i = 0; i < rejected.length; i++) touched[rejected[i]!] = 0;
     if (all) {
       // A copy by slot (NaN: no match), so the scores outlive this scratch buffer's next use.
       const bySlot = new Float64Array(this.slotCount).fill(NaN);

@@ -153,7 +153,7 @@ export class SearchEngine {
    */
   countMatches(question: string, mode: SearchMode, collections?: string[], filters?: SearchFilters, ids?: string[]): number {
     const lex = this.lexFilter(collections, undefined, filters, ids);
-    if (mode === 'lexical') return question.trim() ? this.bm25.search(question, Infinity, lex).length : 0;
+    if (mode === 'lexical') return question.trim() ? this.bm25.countMatching(question, lex) : 0;
     let n = 0;
     for (const l of this.labelOf.values()) if (lex(l)) n++;
     return n;
