@@ -65,6 +65,17 @@ describe('filters and author search', () => {
     expect(() => validateFilters({ yearFrom: 2022, yearTo: 2020 })).toThrow(/after/);
   });
 
+  it('the author filter reads an edited copy of a paper by its new authors (names are cached per paper object)', () => {
+    const p = mine.find((x) => x.title === 'Siamese Networks')!;
+    const chen = paperFilter({ author: 'chen' });
+    const he = paperFilter({ author: 'he kaiming' });
+    expect([chen(p), he(p)]).toEqual([true, false]);
+    const edited: Paper = { ...p, authors: [{ family: 'He', given: 'Kaiming' }] };
+    expect([chen(edited), he(edited), chen(p)]).toEqual([false, true, true]);
+    // Names stored as plain strings (older imports) are parsed like structured ones.
+    expect(he({ ...p, authors: ['Kaiming He'] as unknown as Paper['authors'] })).toBe(true);
+  });
+
   it('an author name finds the paper by keywords; a search can be filtered', async () => {
     const s = session(new MemoryStore());
     await s.init({ autoIndex: false });

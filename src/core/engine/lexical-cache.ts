@@ -80,7 +80,7 @@ export class LexicalCache {
             const byId = new Map(papers.map((p) => [p.id, p]));
             const ordered = snap.ids.map((id) => byId.get(id));
             if (snap.ids.length === papers.length && ordered.every((p) => p) && lexicalFingerprint(ordered as Paper[]) === snap.fingerprint) {
-              engine.setPapersIndexed(papers, snap);
+              engine.setPapersIndexed(ordered as Paper[], snap);
               return 'snapshot';
             }
           }

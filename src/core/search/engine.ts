@@ -121,20 +121,21 @@ export class SearchEngine {
   }
 
   /**
-   * setPapers with a ready lexical index instead of re-tokenizing: `papers` must be exactly the
-   * papers of `ids` (the caller checked the fingerprint). Throws — leaving the engine empty, to be
+   * setPapers with a ready lexical index instead of re-tokenizing: `ordered` must be exactly the
+   * papers of `ids`, in their order (the caller checked the fingerprint). Throws — leaving the engine empty, to be
    * filled by setPapers — when a paper is missing or the parts are damaged.
    */
-  setPapersIndexed(papers: Paper[], index: { parts: Bm25Parts; ids: string[] }): void {
+  setPapersIndexed(ordered: Paper[], index: { parts: Bm25Parts; ids: string[] }): void {
+    // `ordered[i]` is the paper of `index.ids[i]` (the caller matched them to check the snapshot's
+    // fingerprint): no second Map of every paper here, ~50 ms at 100k.
     this.papers = [];
     this.labelOf.clear();
     this.bm25.clear();
-    const byId = new Map(papers.map((p) => [p.id, p]));
-    if (byId.size !== index.ids.length || index.parts.labels.length !== index.ids.length) throw new Error('lexical index: other papers');
+    if (ordered.length !== index.ids.length || index.parts.labels.length !== index.ids.length) throw new Error('lexical index: other papers');
     try {
       index.ids.forEach((id, i) => {
-        const p = byId.get(id);
-        if (!p || this.labelOf.has(id) || index.parts.labels[i] !== i) throw new Error('lexical index: other papers');
+        const p = ordered[i];
+        if (!p || p.id !== id || this.labelOf.has(id) || index.parts.labels[i] !== i) throw new Error('lexical index: other papers');
         this.labelOf.set(id, i);
         this.papers[i] = p;
       });

@@ -35,7 +35,10 @@ function words(s: string): string[] {
 
 /** Every query word starts a word of the text ("x" matches "xinlei", "neur" matches "neurips"). */
 function wordsMatch(query: string[], text: string): boolean {
-  const have = words(text);
+  return wordsHave(query, words(text));
+}
+
+function wordsHave(query: string[], have: string[]): boolean {
   return query.every((q) => have.some((w) => w.startsWith(q)));
 }
 
@@ -66,6 +69,23 @@ export function validateFilters(f: SearchFilters | undefined): SearchFilters | u
   return hasFilters(out) ? out : undefined;
 }
 
+/**
+ * Each paper's authors as folded words, made once per paper object: the author filter runs over
+ * every matching paper of a question (most of a 100k library for a lay question), and parsing and
+ * folding the names each time was most of a filtered search at 100k (`npx tsx bench/lexical-scale.ts`).
+ * Invariant: a Paper object is not changed after it is built (edits, merges and imports make new
+ * objects), so its identity keys the cache; entries go with their papers.
+ */
+const authorWordsOf = new WeakMap<Paper, string[][]>();
+function authorWords(p: Paper): string[][] {
+  let w = authorWordsOf.get(p);
+  if (!w) {
+    w = (readAuthors(p.authors) ?? []).map((a) => words(formatAuthor(a)));
+    authorWordsOf.set(p, w);
+  }
+  return w;
+}
+
 /** A predicate over papers for these filters (undefined filters: everything passes). */
 export function paperFilter(f: SearchFilters | undefined): (p: Paper) => boolean {
   if (!hasFilters(f)) return () => true;
@@ -74,7 +94,7 @@ export function paperFilter(f: SearchFilters | undefined): (p: Paper) => boolean
   return (p) => {
     if (f!.yearFrom !== undefined && (p.year === undefined || p.year < f!.yearFrom)) return false;
     if (f!.yearTo !== undefined && (p.year === undefined || p.year > f!.yearTo)) return false;
-    if (author.length && !(readAuthors(p.authors) ?? []).some((a) => wordsMatch(author, formatAuthor(a)))) return false;
+    if (author.length && !authorWords(p).some((have) => wordsHave(author, have))) return false;
     if (venue.length && !(p.venue && wordsMatch(venue, p.venue))) return false;
     return true;
   };
