@@ -17,7 +17,7 @@ import { decodeLexicalSnapshot, encodeLexicalSnapshot } from '../src/core/search
 import { LexicalCache, lexicalFingerprint } from '../src/core/engine/lexical-cache.ts';
 import type { Store } from '../src/core/store/store.ts';
 import type { Paper } from '../src/core/types.ts';
-import { median } from './lib/stats.ts';
+import { median, timeRepeats } from './lib/stats.ts';
 import { syntheticLibrary } from './library-bench.ts';
 import { REPO } from './lib/seed.ts';
 
@@ -37,16 +37,8 @@ const questions = existsSync(qfile)
 const filters = { author: 'author7' }; // "Author7", "Author70"…"Author799": ~11% of the papers
 const collections = ['library'];
 
-const time = (f: () => unknown) => {
-  const t = performance.now();
-  f();
-  return performance.now() - t;
-};
-const timeAsync = async (f: () => Promise<unknown>) => {
-  const t = performance.now();
-  await f();
-  return performance.now() - t;
-};
+/** One timed call, in ms. */
+const once = async (f: () => unknown) => (await timeRepeats(f, 1))[0]!;
 
 const t = performance.now();
 const built = new SearchEngine();
@@ -60,16 +52,16 @@ const rows: Record<string, number[]> = {};
 const put = (k: string, v: number) => (rows[k] ??= []).push(v);
 const perQuestion = async (f: (q: string) => unknown) => {
   const xs: number[] = [];
-  for (const q of questions) xs.push(await timeAsync(async () => f(q)));
+  for (const q of questions) xs.push(await once(() => f(q)));
   return median(xs);
 };
 for (let r = 0; r < repeats; r++) {
-  put('decode snapshot', time(() => decodeLexicalSnapshot(bytes)));
+  put('decode snapshot', await once(() => decodeLexicalSnapshot(bytes)));
   const engine = new SearchEngine();
   const store = { getBlob: async () => bytes } as unknown as Store;
   const cache = new LexicalCache(() => store, () => engine);
   let how = '';
-  put('restore (decode + match + fingerprint + load)', await timeAsync(async () => (how = await cache.restore(papers))));
+  put('restore (decode + match + fingerprint + load)', await once(async () => (how = await cache.restore(papers))));
   if (how !== 'snapshot') throw new Error(`restore ${how}: the snapshot was not used`);
   put('lexical search, top 20 (p50 per question)', await perQuestion((q) => engine.search(q, { mode: 'lexical', k: 20 })));
   put('lexical match count (p50)', await perQuestion((q) => engine.countMatches(q, 'lexical')));
