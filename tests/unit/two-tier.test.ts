@@ -119,7 +119,7 @@ describe('two semantic tiers', () => {
     await h.session.init({ modelId: FULL_ID, quickModelId: DEFAULT_STATIC_MODEL_ID, useShipped: false });
     const ready = await h.until((s) => quickOf(s)?.ready === true);
     expect(quickOf(ready)).toMatchObject({ indexed: 30, embedded: 30 });
-    expect(ready.modelState).toBe('loading');
+    expect(ready.modelState).not.toBe('ready');
     expect(h.full.docs).toBe(0);
 
     const early = await h.session.search('telescope observations of stars', 'hybrid');
@@ -180,6 +180,62 @@ describe('two semantic tiers', () => {
     expect((await again.session.search('telescope observations of stars', 'hybrid')).tier).toBe('full');
   });
 
+  it('on a reload the transformer starts loading only after the quick tier is ready (its sessions competed with the quick reload)', async () => {
+    const store = new MemoryStore();
+    const first = harness(store);
+    await first.session.init({ modelId: FULL_ID, quickModelId: DEFAULT_STATIC_MODEL_ID, useShipped: false });
+    first.release();
+    await first.session.idle();
+
+    const order: string[] = [];
+    const dir = resolveLocalStaticDir(DEFAULT_STATIC_MODEL_ID)!;
+    const again = new EngineSession({
+      openStore: async () => ({ store }),
+      loadModel: async (id) => {
+        if (id === DEFAULT_STATIC_MODEL_ID) return loadStaticEmbedder({ modelId: id, localModelPath: dir });
+        order.push('transformer load');
+        return fullModel({ docs: 0 });
+      },
+      seedText: () => seedText(),
+      emit: (e) => {
+        if (e.kind === 'status' && quickOf(e.status)?.ready && !order.includes('quick ready')) order.push('quick ready');
+      },
+    });
+    await again.init({ modelId: FULL_ID, quickModelId: DEFAULT_STATIC_MODEL_ID, expectStored: true });
+    await again.idle();
+    expect(order).toEqual(['quick ready', 'transformer load']);
+    expect(await again.search('telescope observations of stars', 'hybrid')).toMatchObject({ tier: 'full' });
+  });
+
+  it('a tab that waits for another tab\'s indexing lock loads its transformer meanwhile', async () => {
+    const order: string[] = [];
+    const lock = gate();
+    const dir = resolveLocalStaticDir(DEFAULT_STATIC_MODEL_ID)!;
+    const s = new EngineSession({
+      openStore: async () => ({ store: new MemoryStore() }),
+      loadModel: async (id) => {
+        if (id === DEFAULT_STATIC_MODEL_ID) return loadStaticEmbedder({ modelId: id, localModelPath: dir });
+        order.push('transformer load');
+        return fullModel({ docs: 0 });
+      },
+      seedText: () => seedText(),
+      emit: () => {},
+      // Another tab holds the lock until the test opens it.
+      withLock: async (_name, fn, onWait) => {
+        onWait();
+        await lock.opened;
+        return fn();
+      },
+    });
+    await s.init({ modelId: FULL_ID, quickModelId: DEFAULT_STATIC_MODEL_ID, useShipped: false });
+    for (let i = 0; i < 50 && !order.length; i++) await new Promise((r) => setTimeout(r, 0));
+    expect(order).toEqual(['transformer load']);
+    expect(s.status().waitingForLock).toBe(true);
+    lock.open();
+    await s.idle();
+    expect(s.status().semanticReady).toBe(true);
+  });
+
   it('an import while the transformer is still loading returns at once and the quick tier takes it (issue 11 bug 3)', async () => {
     const h = harness(new MemoryStore());
     await h.session.init({ modelId: FULL_ID, quickModelId: DEFAULT_STATIC_MODEL_ID, useShipped: false });
@@ -193,7 +249,7 @@ describe('two semantic tiers', () => {
     // The transformer is held: before the fix addPapers waited for the whole run (i.e. for the model).
     expect(await h.session.addPapers(added)).toBe(2);
     const st = await h.until((s) => quickOf(s)?.indexed === 32 && quickOf(s)?.ready === true);
-    expect(st.modelState).toBe('loading');
+    expect(st.modelState).not.toBe('ready');
     expect((await h.session.search('coral reef bleaching', 'hybrid')).tier).toBe('quick');
     h.release();
     await h.session.idle();

@@ -221,13 +221,20 @@ export class Indexer {
     this.abort = new AbortController();
     const signal = this.abort.signal;
     this.deps.changed();
-    // Models load before the lock: a tab that waits for another still gets its model ready. All
-    // start loading at once, but a quick tier does not wait for the others: its model loads in
-    // about a second and answers semantic questions while a transformer is still downloading.
-    const loads = this.spaces.map((s) => s.slot.ensure());
     const quick = this.spaces.filter((s) => s.role === 'quick');
     const rest = this.spaces.filter((s) => s.role !== 'quick');
-    await Promise.all(loads.filter((_, i) => this.spaces[i]!.role === 'quick'));
+    // A quick tier's model loads in about a second and answers semantic questions while a
+    // transformer is still downloading. The transformers start loading only once the quick tier's
+    // first pass has ended: loading one creates two ONNX sessions (the engine worker's for
+    // questions, the embed worker's for documents), seconds of CPU on both cores, and started at
+    // once it competed with the quick tier's reload (reading and decoding its stored vectors,
+    // adopting its graph) — the wait before the first semantic answer. What it costs: the full
+    // model takes over that much later (it never answers before it covers every paper anyway).
+    // Without a quick tier, or while this tab waits for another tab's lock, they load at once.
+    let restLoads: Promise<unknown>[] | null = null;
+    const loadRest = () => (restLoads ??= rest.map((s) => s.slot.ensure()));
+    if (!quick.length) loadRest();
+    await Promise.all(quick.map((s) => s.slot.ensure()));
     await (this.deps.withLock ?? defaultLock)(
       'atlas-index',
       async () => {
@@ -236,11 +243,12 @@ export class Indexer {
         // Papers imported while the run waits for a transformer to load (that can take half a
         // minute) are taken by the quick tier at once, not when the whole run ends; the import
         // itself never waits for the run (session.addPapers).
-        const loaded = Promise.all(loads).then(() => true);
+        let loaded: Promise<boolean> | null = null;
         for (;;) {
           this.again = false;
           for (const space of quick) await space.run(signal);
           if (this.again) continue; // added while the quick tier ran
+          loaded ??= Promise.all(loadRest()).then(() => true);
           const woken = new Promise<boolean>((res) => (this.wake = () => res(false)));
           const done = await Promise.race([loaded, woken]);
           this.wake = null;
@@ -260,6 +268,7 @@ export class Indexer {
         } while (this.again);
       },
       () => {
+        loadRest(); // a tab that waits for another still gets its models ready meanwhile
         this.waitingForLock = true;
         this.notices.add('info', 'Another tab is indexing; this tab will reuse its work when it finishes.');
       },
